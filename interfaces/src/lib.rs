@@ -1,0 +1,17 @@
+//! Shared vocabulary of the Global Brain contracts and off-chain tools.
+//!
+//! * [`types`]: ids and the small records that cross contract boundaries.
+//! * [`voucher`]: the normative voucher v1 byte encoding (DESIGN.md §3), used by escrow
+//!   to verify and by every SDK to sign.
+//! * [`traits`]: the `#[ink::trait_definition]`s through which the contracts call each
+//!   other (registry ← escrow, reputation; reputation ← registry, escrow; escrow ←
+//!   reputation), so that no contract crate depends on another.
+#![cfg_attr(not(feature = "std"), no_std, no_main)]
+
+pub mod traits;
+pub mod types;
+pub mod voucher;
+
+pub use traits::*;
+pub use types::*;
+pub use voucher::*;

@@ -1,0 +1,112 @@
+//! Ids and records shared between the contracts.
+
+pub use ink::primitives::AccountId;
+
+/// Native token amount in plancks.
+pub type Balance = u128;
+/// Block timestamp in milliseconds since the Unix epoch.
+pub type Timestamp = u64;
+/// Registry-assigned service id; ids start at 1 and are never reused.
+pub type ServiceId = u64;
+/// Escrow-assigned payment channel id; ids start at 1 and are never reused.
+pub type ChannelId = u64;
+/// Scores and probabilities in parts per million (0 ..= 1_000_000).
+pub type Ppm = u32;
+
+/// One million: the fixed-point unit of every [`Ppm`] value.
+pub const PPM: u32 = 1_000_000;
+
+/// What escrow needs to know about a service to open a channel for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, scale::Encode, scale::Decode)]
+#[cfg_attr(feature = "std", derive(scale_info::TypeInfo))]
+pub struct ServiceTerms {
+    /// Account that receives the payments for calls of this service.
+    pub payee: AccountId,
+    /// Price of one call in plancks.
+    pub price: Balance,
+    /// False when the service is delisted: no new channels may be opened for it.
+    pub active: bool,
+}
+
+/// Public key a channel's vouchers must be signed with (DESIGN.md §3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, scale::Encode, scale::Decode)]
+#[cfg_attr(
+    feature = "std",
+    derive(scale_info::TypeInfo, ink::storage::traits::StorageLayout)
+)]
+pub enum Signer {
+    /// sr25519 public key (signing context `substrate`); the plain message and the
+    /// `<Bytes>`-wrapped one (browser wallets' `signRaw`) are both accepted.
+    Sr25519([u8; 32]),
+    /// secp256k1 33-byte compressed public key; the signature is a 65-byte recoverable
+    /// signature over `blake2_256(message)`.
+    Ecdsa([u8; 33]),
+}
+
+/// A voucher signature, matching the channel's [`Signer`] scheme.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, scale::Encode, scale::Decode)]
+#[cfg_attr(feature = "std", derive(scale_info::TypeInfo))]
+pub enum VoucherSignature {
+    /// 64-byte sr25519 signature.
+    Sr25519([u8; 64]),
+    /// 65-byte recoverable secp256k1 signature (r, s, v).
+    Ecdsa([u8; 65]),
+}
+
+/// Lifecycle of a payment channel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, scale::Encode, scale::Decode)]
+#[cfg_attr(
+    feature = "std",
+    derive(scale_info::TypeInfo, ink::storage::traits::StorageLayout)
+)]
+pub enum ChannelState {
+    /// Funds are locked; the payee may claim.
+    Open,
+    /// Closed by the payee (claimed and refunded the rest) or refunded by the client
+    /// after expiry. Nothing is locked any more.
+    Closed,
+}
+
+/// The facts about a channel that reputation needs to authorize and weigh a rating.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, scale::Encode, scale::Decode)]
+#[cfg_attr(feature = "std", derive(scale_info::TypeInfo))]
+pub struct ChannelFacts {
+    /// The client whose funds are locked (the only account allowed to rate).
+    pub client: AccountId,
+    /// The payee the channel pays.
+    pub payee: AccountId,
+    /// The service the channel was opened for.
+    pub service_id: ServiceId,
+    /// Total paid out to the payee so far.
+    pub claimed: Balance,
+    /// Timestamp of the last successful claim (0 if none): the rating window starts here.
+    pub last_claim_at: Timestamp,
+    /// Whether the channel is still open.
+    pub state: ChannelState,
+}
+
+/// Paid fulfillment that escrow reports to reputation, aggregated per service per call
+/// (one claim, one batch claim or one close), so a batch pays one cross-contract call
+/// per service rather than one per channel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, scale::Encode, scale::Decode)]
+#[cfg_attr(feature = "std", derive(scale_info::TypeInfo))]
+pub struct Settlement {
+    /// The service that was paid.
+    pub service_id: ServiceId,
+    /// Sum of the newly claimed amounts (gross, before any protocol fee).
+    pub paid: Balance,
+    /// Number of channels that contributed to `paid` (reputation caps per channel).
+    pub channels: u32,
+}
+
+/// Why a cross-contract report was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, scale::Encode, scale::Decode)]
+#[cfg_attr(feature = "std", derive(scale_info::TypeInfo))]
+pub enum OracleError {
+    /// The caller is not the escrow contract wired into reputation.
+    NotEscrow,
+    /// More settlements in one report than the oracle accepts.
+    TooManySettlements,
+    /// An accumulator would overflow.
+    Overflow,
+}

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Installs what the builds and tests need on a fresh machine. Idempotent: every step is
+# skipped when its result is already there.
+#   bash scripts/setup.sh            toolchain + cargo-contract
+#   bash scripts/setup.sh --node     also substrate-contracts-node (long build, see README)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+
+RUST_VERSION=1.91.0            # keep in sync with rust-toolchain.toml
+CARGO_CONTRACT_VERSION=5.0.3
+CONTRACTS_NODE_VERSION=0.42.0
+
+step() { printf '[setup] %s\n' "$*"; }
+
+# 1. Rust toolchain pinned by rust-toolchain.toml, with the Wasm target and rust-src.
+if ! rustup run "$RUST_VERSION" rustc --print target-libdir --target wasm32-unknown-unknown >/dev/null 2>&1 \
+   || ! rustup component list --toolchain "$RUST_VERSION" --installed 2>/dev/null | grep -q '^rust-src'; then
+  step "installing Rust $RUST_VERSION (+ wasm32-unknown-unknown, rust-src, clippy, rustfmt)"
+  rustup toolchain install "$RUST_VERSION" --profile minimal \
+    -t wasm32-unknown-unknown -c rust-src,clippy,rustfmt
+else
+  step "Rust $RUST_VERSION present"
+fi
+
+# 2. cargo-contract (builds the contracts; ~24 min to compile on 2 cores, once).
+# `cargo contract --version` prints e.g. "cargo-contract-contract 5.0.3-unknown-x86_64-…".
+if cargo contract --version 2>/dev/null | grep -q " $CARGO_CONTRACT_VERSION"; then
+  step "cargo-contract $CARGO_CONTRACT_VERSION present"
+else
+  step "installing cargo-contract $CARGO_CONTRACT_VERSION (cargo install --locked; ~24 min cold)"
+  cargo +"$RUST_VERSION" install cargo-contract --version "$CARGO_CONTRACT_VERSION" --locked
+fi
+
+# 3. Optional: the node for the ink_e2e layer.
+if [[ "${1:-}" == "--node" ]]; then
+  if command -v substrate-contracts-node >/dev/null 2>&1; then
+    step "substrate-contracts-node present ($(substrate-contracts-node --version))"
+  else
+    need=()
+    for p in protobuf-compiler clang libclang-dev; do
+      dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
+    done
+    if ((${#need[@]})); then
+      step "apt-get install ${need[*]}"
+      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"
+    fi
+    step "installing contracts-node $CONTRACTS_NODE_VERSION (long build)"
+    cargo +"$RUST_VERSION" install contracts-node --version "$CONTRACTS_NODE_VERSION" --locked
+  fi
+fi
+step "done"
