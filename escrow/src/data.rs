@@ -1,0 +1,546 @@
+//! The escrow logic as a plain storage struct: balances, channel opening and funding,
+//! configuration, the reentrancy guard and the reads. Claims, close and refund are in
+//! `settle.rs`. Every method takes the caller, `now` etc. explicitly and returns the
+//! events for `lib.rs` to emit, so all of it runs in unit and property tests.
+//!
+//! Every state-changing method checks all its preconditions before its first write, so
+//! an `Err` leaves the state untouched (this matters inside `claim_batch`, where a
+//! per-channel error does not revert the call).
+
+use crate::errors::{Error, Result};
+use crate::events::*;
+use crate::types::{
+    Accounting, Channel, ChannelPage, Config, MAX_CHANNEL_DURATION, MAX_FEE_BPS, MAX_PAGE,
+};
+use crate::verify::check_signer;
+use gb_interfaces::{
+    AccountId, Balance, ChannelId, ChannelState, ServiceId, ServiceTerms, Signer, Timestamp,
+};
+use ink::prelude::{vec, vec::Vec};
+use ink::storage::{Lazy, Mapping};
+
+/// Which side of a channel an index lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// Channels whose client is the account.
+    Client,
+    /// Channels whose payee is the account.
+    Payee,
+}
+
+/// Everything escrow stores.
+#[ink::storage_item]
+#[derive(Debug)]
+pub struct EscrowData {
+    pub(crate) owner: AccountId,
+    pub(crate) registry: AccountId,
+    pub(crate) reputation: Option<AccountId>,
+    pub(crate) fee_bps: u16,
+    pub(crate) treasury: AccountId,
+    pub(crate) next_channel_id: ChannelId,
+    /// Running totals of what is owed (internal balances, locked, fees).
+    pub(crate) totals: Accounting,
+    /// Reentrancy guard, set while calling out. `Lazy` so that it is written to storage
+    /// at once (root fields are only written when the message returns).
+    pub(crate) locked: Lazy<bool>,
+    pub(crate) balances: Mapping<AccountId, Balance>,
+    pub(crate) channels: Mapping<ChannelId, Channel>,
+    client_count: Mapping<AccountId, u32>,
+    client_channels: Mapping<(AccountId, u32), ChannelId>,
+    payee_count: Mapping<AccountId, u32>,
+    payee_channels: Mapping<(AccountId, u32), ChannelId>,
+}
+
+/// The arguments of a channel opening.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OpenRequest {
+    /// Whose balance funds the channel.
+    pub payer: AccountId,
+    /// Whose channel it is (refunds, extension, rating).
+    pub client: AccountId,
+    /// The service to pay.
+    pub service_id: ServiceId,
+    /// Scheme and public key of the vouchers.
+    pub signer: Signer,
+    /// Funds to lock.
+    pub amount: Balance,
+    /// Expiry timestamp (ms).
+    pub expiry: Timestamp,
+}
+
+impl EscrowData {
+    /// Fresh state. Errors: `FeeTooHigh`.
+    pub fn new(
+        owner: AccountId,
+        registry: AccountId,
+        fee_bps: u16,
+        treasury: AccountId,
+    ) -> Result<Self> {
+        if fee_bps > MAX_FEE_BPS {
+            return Err(Error::FeeTooHigh);
+        }
+        Ok(Self {
+            owner,
+            registry,
+            reputation: None,
+            fee_bps,
+            treasury,
+            next_channel_id: 1,
+            totals: Accounting::default(),
+            locked: Lazy::default(),
+            balances: Mapping::default(),
+            channels: Mapping::default(),
+            client_count: Mapping::default(),
+            client_channels: Mapping::default(),
+            payee_count: Mapping::default(),
+            payee_channels: Mapping::default(),
+        })
+    }
+
+    // ---- reentrancy guard ------------------------------------------------------------
+
+    /// True while escrow is calling out.
+    pub fn is_locked(&self) -> bool {
+        self.locked.get().unwrap_or(false)
+    }
+
+    /// Errors with `Reentrant` while escrow is calling out.
+    pub(crate) fn ensure_unlocked(&self) -> Result<()> {
+        if self.is_locked() {
+            Err(Error::Reentrant)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Sets the guard before calling out. Errors: `Reentrant` (already set).
+    pub fn lock(&mut self) -> Result<()> {
+        self.ensure_unlocked()?;
+        self.locked.set(&true);
+        Ok(())
+    }
+
+    /// Clears the guard after calling out.
+    pub fn unlock(&mut self) {
+        self.locked.set(&false);
+    }
+
+    // ---- configuration ---------------------------------------------------------------
+
+    fn ensure_owner(&self, caller: AccountId) -> Result<()> {
+        self.ensure_unlocked()?;
+        if caller == self.owner {
+            Ok(())
+        } else {
+            Err(Error::NotOwner)
+        }
+    }
+
+    /// Owner sets the protocol fee and its treasury. Errors: `NotOwner`, `FeeTooHigh`.
+    pub fn set_fee(
+        &mut self,
+        caller: AccountId,
+        fee_bps: u16,
+        treasury: AccountId,
+    ) -> Result<Vec<Event>> {
+        self.ensure_owner(caller)?;
+        if fee_bps > MAX_FEE_BPS {
+            return Err(Error::FeeTooHigh);
+        }
+        self.fee_bps = fee_bps;
+        self.treasury = treasury;
+        Ok(vec![Event::FeeChanged(FeeChanged { fee_bps, treasury })])
+    }
+
+    /// Owner wires the reputation contract. Errors: `NotOwner`.
+    pub fn set_reputation(
+        &mut self,
+        caller: AccountId,
+        reputation: AccountId,
+    ) -> Result<Vec<Event>> {
+        self.ensure_owner(caller)?;
+        self.reputation = Some(reputation);
+        Ok(vec![Event::ReputationChanged(ReputationChanged {
+            reputation,
+        })])
+    }
+
+    /// Owner hands ownership over. Errors: `NotOwner`.
+    pub fn transfer_ownership(
+        &mut self,
+        caller: AccountId,
+        new_owner: AccountId,
+    ) -> Result<Vec<Event>> {
+        self.ensure_owner(caller)?;
+        self.owner = new_owner;
+        Ok(vec![Event::OwnershipTransferred(OwnershipTransferred {
+            previous_owner: caller,
+            new_owner,
+        })])
+    }
+
+    // ---- internal balances -----------------------------------------------------------
+
+    pub(crate) fn set_balance(&mut self, account: AccountId, value: Balance) {
+        if value == 0 {
+            self.balances.remove(account);
+        } else {
+            self.balances.insert(account, &value);
+        }
+    }
+
+    /// Credits native value that arrived with the call. Errors: `ZeroAmount`, `Overflow`.
+    pub fn deposit(&mut self, account: AccountId, amount: Balance) -> Result<Vec<Event>> {
+        self.ensure_unlocked()?;
+        if amount == 0 {
+            return Err(Error::ZeroAmount);
+        }
+        let balance = self
+            .balance_of(account)
+            .checked_add(amount)
+            .ok_or(Error::Overflow)?;
+        let total = self
+            .totals
+            .balances
+            .checked_add(amount)
+            .ok_or(Error::Overflow)?;
+        self.set_balance(account, balance);
+        self.totals.balances = total;
+        Ok(vec![Event::Deposited(Deposited { account, amount })])
+    }
+
+    /// Debits `amount` for a native transfer to `account` (done by `lib.rs`).
+    /// Errors: `ZeroAmount`, `InsufficientBalance`.
+    pub fn withdraw(&mut self, account: AccountId, amount: Balance) -> Result<Vec<Event>> {
+        self.ensure_unlocked()?;
+        if amount == 0 {
+            return Err(Error::ZeroAmount);
+        }
+        let balance = self
+            .balance_of(account)
+            .checked_sub(amount)
+            .ok_or(Error::InsufficientBalance)?;
+        let total = self
+            .totals
+            .balances
+            .checked_sub(amount)
+            .ok_or(Error::Overflow)?;
+        self.set_balance(account, balance);
+        self.totals.balances = total;
+        Ok(vec![Event::Withdrawn(Withdrawn { account, amount })])
+    }
+
+    /// Moves internal balance. Errors: `ZeroAmount`, `InsufficientBalance`, `Overflow`.
+    pub fn transfer(
+        &mut self,
+        from: AccountId,
+        to: AccountId,
+        amount: Balance,
+    ) -> Result<Vec<Event>> {
+        self.ensure_unlocked()?;
+        if amount == 0 {
+            return Err(Error::ZeroAmount);
+        }
+        let from_balance = self
+            .balance_of(from)
+            .checked_sub(amount)
+            .ok_or(Error::InsufficientBalance)?;
+        if from != to {
+            let to_balance = self
+                .balance_of(to)
+                .checked_add(amount)
+                .ok_or(Error::Overflow)?;
+            self.set_balance(from, from_balance);
+            self.set_balance(to, to_balance);
+        }
+        Ok(vec![Event::Transferred(Transferred { from, to, amount })])
+    }
+
+    /// Credits a payout whose native transfer failed to the payee's internal balance.
+    /// Called by `lib.rs` inside its guarded section, so it does not check the guard.
+    /// Errors: `Overflow`.
+    pub fn credit_payout(&mut self, payee: AccountId, amount: Balance) -> Result<Vec<Event>> {
+        let balance = self
+            .balance_of(payee)
+            .checked_add(amount)
+            .ok_or(Error::Overflow)?;
+        let total = self
+            .totals
+            .balances
+            .checked_add(amount)
+            .ok_or(Error::Overflow)?;
+        self.set_balance(payee, balance);
+        self.totals.balances = total;
+        Ok(vec![Event::PayoutCredited(PayoutCredited {
+            payee,
+            amount,
+        })])
+    }
+
+    /// Treasury takes all fees held (native transfer done by `lib.rs`); returns the
+    /// amount. Errors: `NotTreasury`, `ZeroAmount` (nothing held).
+    pub fn withdraw_fees(&mut self, caller: AccountId) -> Result<(Balance, Vec<Event>)> {
+        self.ensure_unlocked()?;
+        if caller != self.treasury {
+            return Err(Error::NotTreasury);
+        }
+        let amount = self.totals.fees;
+        if amount == 0 {
+            return Err(Error::ZeroAmount);
+        }
+        self.totals.fees = 0;
+        let event = Event::FeesWithdrawn(FeesWithdrawn {
+            treasury: caller,
+            amount,
+        });
+        Ok((amount, vec![event]))
+    }
+
+    // ---- opening and funding channels ------------------------------------------------
+
+    /// Opens a channel funded from `payer`'s balance plus `deposit` (native value that
+    /// came with the call, 0 if none), for the service whose registry `terms` are given.
+    /// Errors: `ServiceNotFound`, `ServiceInactive`, `SchemeUnsupported`,
+    /// `InvalidSignerKey`, `ZeroAmount`, `ExpiryInPast`, `ExpiryTooFar`,
+    /// `InsufficientBalance`, `Overflow`.
+    pub fn open_channel(
+        &mut self,
+        req: OpenRequest,
+        deposit: Balance,
+        terms: Option<ServiceTerms>,
+        now: Timestamp,
+    ) -> Result<(ChannelId, Vec<Event>)> {
+        self.ensure_unlocked()?;
+        let terms = terms.ok_or(Error::ServiceNotFound)?;
+        if !terms.active {
+            return Err(Error::ServiceInactive);
+        }
+        check_signer(&req.signer)?;
+        if req.amount == 0 {
+            return Err(Error::ZeroAmount);
+        }
+        check_expiry(req.expiry, now)?;
+        let available = self
+            .balance_of(req.payer)
+            .checked_add(deposit)
+            .ok_or(Error::Overflow)?;
+        let payer_balance = available
+            .checked_sub(req.amount)
+            .ok_or(Error::InsufficientBalance)?;
+        let mut totals = self.totals;
+        totals.balances = totals
+            .balances
+            .checked_add(deposit)
+            .and_then(|b| b.checked_sub(req.amount))
+            .ok_or(Error::Overflow)?;
+        totals.locked = totals
+            .locked
+            .checked_add(req.amount)
+            .ok_or(Error::Overflow)?;
+        let id = self.next_channel_id;
+        let next_id = id.checked_add(1).ok_or(Error::Overflow)?;
+        let client_n = self.channel_count(Role::Client, req.client);
+        let payee_n = self.channel_count(Role::Payee, terms.payee);
+        let client_next = client_n.checked_add(1).ok_or(Error::Overflow)?;
+        let payee_next = payee_n.checked_add(1).ok_or(Error::Overflow)?;
+
+        let channel = Channel {
+            id,
+            client: req.client,
+            payee: terms.payee,
+            service_id: req.service_id,
+            signer: req.signer,
+            funds: req.amount,
+            claimed: 0,
+            expiry: req.expiry,
+            last_claim_at: 0,
+            state: ChannelState::Open,
+        };
+        self.channels.insert(id, &channel);
+        self.client_channels.insert((req.client, client_n), &id);
+        self.client_count.insert(req.client, &client_next);
+        self.payee_channels.insert((terms.payee, payee_n), &id);
+        self.payee_count.insert(terms.payee, &payee_next);
+        self.set_balance(req.payer, payer_balance);
+        self.next_channel_id = next_id;
+        self.totals = totals;
+
+        let mut events = Vec::with_capacity(2);
+        if deposit > 0 {
+            events.push(Event::Deposited(Deposited {
+                account: req.payer,
+                amount: deposit,
+            }));
+        }
+        events.push(Event::ChannelOpened(ChannelOpened {
+            channel_id: id,
+            client: req.client,
+            payee: terms.payee,
+            service_id: req.service_id,
+            payer: req.payer,
+            signer: req.signer,
+            funds: req.amount,
+            expiry: req.expiry,
+        }));
+        Ok((id, events))
+    }
+
+    /// Anyone adds `amount` from their own balance to an open channel (a gift to the
+    /// client: what is left at the end goes to the client).
+    /// Errors: `ZeroAmount`, `ChannelNotFound`, `ChannelClosed`, `InsufficientBalance`,
+    /// `Overflow`.
+    pub fn add_funds(
+        &mut self,
+        caller: AccountId,
+        channel_id: ChannelId,
+        amount: Balance,
+    ) -> Result<Vec<Event>> {
+        self.ensure_unlocked()?;
+        if amount == 0 {
+            return Err(Error::ZeroAmount);
+        }
+        let mut channel = self.open_channel_record(channel_id)?;
+        let balance = self
+            .balance_of(caller)
+            .checked_sub(amount)
+            .ok_or(Error::InsufficientBalance)?;
+        channel.funds = channel.funds.checked_add(amount).ok_or(Error::Overflow)?;
+        let mut totals = self.totals;
+        totals.balances = totals.balances.checked_sub(amount).ok_or(Error::Overflow)?;
+        totals.locked = totals.locked.checked_add(amount).ok_or(Error::Overflow)?;
+        self.channels.insert(channel_id, &channel);
+        self.set_balance(caller, balance);
+        self.totals = totals;
+        Ok(vec![Event::FundsAdded(FundsAdded {
+            channel_id,
+            by: caller,
+            amount,
+            funds: channel.funds,
+        })])
+    }
+
+    /// The client moves the expiry forward (also after it passed, until refunded).
+    /// Errors: `ChannelNotFound`, `NotClient`, `ChannelClosed`, `ExpiryNotLater`,
+    /// `ExpiryInPast`, `ExpiryTooFar`.
+    pub fn extend(
+        &mut self,
+        caller: AccountId,
+        channel_id: ChannelId,
+        expiry: Timestamp,
+        now: Timestamp,
+    ) -> Result<Vec<Event>> {
+        self.ensure_unlocked()?;
+        let mut channel = self.channel(channel_id).ok_or(Error::ChannelNotFound)?;
+        if channel.client != caller {
+            return Err(Error::NotClient);
+        }
+        if channel.state != ChannelState::Open {
+            return Err(Error::ChannelClosed);
+        }
+        if expiry <= channel.expiry {
+            return Err(Error::ExpiryNotLater);
+        }
+        check_expiry(expiry, now)?;
+        channel.expiry = expiry;
+        self.channels.insert(channel_id, &channel);
+        Ok(vec![Event::ChannelExtended(ChannelExtended {
+            channel_id,
+            expiry,
+        })])
+    }
+
+    /// The channel if it exists and is open. Errors: `ChannelNotFound`, `ChannelClosed`.
+    pub(crate) fn open_channel_record(&self, channel_id: ChannelId) -> Result<Channel> {
+        let channel = self.channel(channel_id).ok_or(Error::ChannelNotFound)?;
+        if channel.state == ChannelState::Open {
+            Ok(channel)
+        } else {
+            Err(Error::ChannelClosed)
+        }
+    }
+
+    // ---- reads -----------------------------------------------------------------------
+
+    /// Internal balance of `account`.
+    pub fn balance_of(&self, account: AccountId) -> Balance {
+        self.balances.get(account).unwrap_or(0)
+    }
+
+    /// A channel by id.
+    pub fn channel(&self, channel_id: ChannelId) -> Option<Channel> {
+        self.channels.get(channel_id)
+    }
+
+    /// Running totals of what escrow owes.
+    pub fn accounting(&self) -> Accounting {
+        self.totals
+    }
+
+    /// Protocol fees not yet withdrawn.
+    pub fn fees_held(&self) -> Balance {
+        self.totals.fees
+    }
+
+    /// Wiring and fee settings.
+    pub fn config(&self) -> Config {
+        Config {
+            owner: self.owner,
+            registry: self.registry,
+            reputation: self.reputation,
+            fee_bps: self.fee_bps,
+            treasury: self.treasury,
+            next_channel_id: self.next_channel_id,
+        }
+    }
+
+    /// How many channels `account` has in the `role` index.
+    pub fn channel_count(&self, role: Role, account: AccountId) -> u32 {
+        match role {
+            Role::Client => self.client_count.get(account),
+            Role::Payee => self.payee_count.get(account),
+        }
+        .unwrap_or(0)
+    }
+
+    /// Channels of `account` in the `role` index from position `cursor`, at most
+    /// `min(limit, MAX_PAGE)` of them, oldest first.
+    pub fn channels_of(
+        &self,
+        role: Role,
+        account: AccountId,
+        cursor: u32,
+        limit: u32,
+    ) -> ChannelPage {
+        let count = self.channel_count(role, account);
+        let end = cursor.saturating_add(limit.min(MAX_PAGE)).min(count);
+        let mut channels = Vec::new();
+        for position in cursor..end {
+            let id = match role {
+                Role::Client => self.client_channels.get((account, position)),
+                Role::Payee => self.payee_channels.get((account, position)),
+            };
+            if let Some(channel) = id.and_then(|id| self.channel(id)) {
+                channels.push(channel);
+            }
+        }
+        let next_cursor = if end < count { Some(end) } else { None };
+        ChannelPage {
+            channels,
+            next_cursor,
+        }
+    }
+}
+
+/// An expiry must be in the future and at most `MAX_CHANNEL_DURATION` away.
+fn check_expiry(expiry: Timestamp, now: Timestamp) -> Result<()> {
+    if expiry <= now {
+        Err(Error::ExpiryInPast)
+    } else if expiry > now.saturating_add(MAX_CHANNEL_DURATION) {
+        Err(Error::ExpiryTooFar)
+    } else {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests;

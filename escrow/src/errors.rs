@@ -1,0 +1,71 @@
+//! Everything escrow can refuse, one variant per reason.
+
+/// Why an escrow call was refused. A message that returns an error reverts all of its
+/// state changes (and any value sent with it); inside `claim_batch` a per-channel error
+/// only skips that channel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, scale::Encode, scale::Decode)]
+#[cfg_attr(feature = "std", derive(scale_info::TypeInfo))]
+pub enum Error {
+    /// The caller is not the contract owner.
+    NotOwner,
+    /// The caller is not the treasury (only it may withdraw protocol fees).
+    NotTreasury,
+    /// A state-changing message was entered while escrow is calling out (registry read,
+    /// payout, reputation report): reentrancy is refused.
+    Reentrant,
+    /// An amount, counter or running total would overflow (or underflow).
+    Overflow,
+    /// An amount of zero where a positive amount is required.
+    ZeroAmount,
+    /// The caller's internal balance is lower than the amount.
+    InsufficientBalance,
+    /// The native transfer out of the contract failed (e.g. it would leave the
+    /// recipient below the existential deposit).
+    TransferFailed,
+    /// The protocol fee is above `MAX_FEE_BPS`.
+    FeeTooHigh,
+    /// The registry does not know the service (never registered or deleted).
+    ServiceNotFound,
+    /// The service is delisted: no new channels may be opened for it.
+    ServiceInactive,
+    /// The call to the registry failed (trapped, reverted or returned garbage).
+    RegistryCallFailed,
+    /// The expiry is not in the future.
+    ExpiryInPast,
+    /// The expiry is more than `MAX_CHANNEL_DURATION` after now.
+    ExpiryTooFar,
+    /// `extend` must move the expiry forward.
+    ExpiryNotLater,
+    /// No channel has this id.
+    ChannelNotFound,
+    /// The channel is closed (closed by the payee or refunded by the client).
+    ChannelClosed,
+    /// The caller is not the channel's client.
+    NotClient,
+    /// The caller is not the channel's payee.
+    NotPayee,
+    /// The signature does not verify for this channel's signer over the v1 voucher
+    /// message (this escrow, this channel, this amount). A signature made for another
+    /// channel, amount or escrow deployment fails with this error too: the message it
+    /// covers differs, and which one it covered cannot be known.
+    InvalidSignature,
+    /// The signature's scheme (sr25519 / ecdsa) is not the channel signer's scheme.
+    SchemeMismatch,
+    /// This build of escrow cannot verify the scheme (built with feature `no-sr25519`
+    /// for a runtime without the `sr25519_verify` host function).
+    SchemeUnsupported,
+    /// The ecdsa public key is not a 33-byte compressed key (first byte 2 or 3).
+    InvalidSignerKey,
+    /// The voucher's cumulative amount is not above what was already claimed (a stale or
+    /// replayed voucher).
+    AmountNotAboveClaimed,
+    /// The voucher's cumulative amount is above the channel's funds.
+    AmountExceedsFunds,
+    /// The client may only take the funds back once the channel has expired.
+    NotExpired,
+    /// More claims in one batch than `MAX_BATCH`.
+    BatchTooLarge,
+}
+
+/// Result of every escrow operation.
+pub type Result<T> = core::result::Result<T, Error>;

@@ -1,0 +1,148 @@
+//! Records, bounds and small types of the escrow contract.
+
+use crate::errors::Error;
+use gb_interfaces::{
+    AccountId, Balance, ChannelFacts, ChannelId, ChannelState, ServiceId, Signer, Timestamp,
+    VoucherSignature,
+};
+use ink::prelude::vec::Vec;
+
+/// Highest protocol fee the owner may set: 1000 basis points = 10 %.
+pub const MAX_FEE_BPS: u16 = 1_000;
+/// Basis points in one whole.
+pub const BPS_DENOMINATOR: Balance = 10_000;
+/// Most vouchers one `claim_batch` accepts.
+pub const MAX_BATCH: usize = 50;
+/// Most channels one page of `channels_of_client` / `channels_of_payee` returns.
+pub const MAX_PAGE: u32 = 32;
+/// Longest a channel may run from now (366 days in ms), for `open_*` and `extend`.
+pub const MAX_CHANNEL_DURATION: Timestamp = 366 * 24 * 60 * 60 * 1_000;
+/// `ref_time` the reputation report may use (0 would mean "all that is left"). Caps what a
+/// broken or hostile reputation contract can burn of a claimer's gas.
+pub const REPORT_REF_TIME_LIMIT: u64 = 20_000_000_000;
+/// Proof size (bytes) the reputation report may use.
+pub const REPORT_PROOF_SIZE_LIMIT: u64 = 256 * 1024;
+
+/// A payment channel, as stored (one storage entry, read and written once per claim).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, scale::Encode, scale::Decode)]
+#[cfg_attr(
+    feature = "std",
+    derive(scale_info::TypeInfo, ink::storage::traits::StorageLayout)
+)]
+pub struct Channel {
+    /// The channel's id (from a counter starting at 1, never reused).
+    pub id: ChannelId,
+    /// Whose funds are locked: gets the rest back, may add funds, extend and rate.
+    pub client: AccountId,
+    /// Who is paid: the service's payee at opening time.
+    pub payee: AccountId,
+    /// The registry service the channel pays for.
+    pub service_id: ServiceId,
+    /// Scheme and public key the vouchers must be signed with.
+    pub signer: Signer,
+    /// Total ever locked in the channel.
+    pub funds: Balance,
+    /// Total paid out of it so far (the highest voucher amount claimed).
+    pub claimed: Balance,
+    /// From this block timestamp (ms) on the client may take the rest back.
+    pub expiry: Timestamp,
+    /// Timestamp of the last successful claim, 0 if none.
+    pub last_claim_at: Timestamp,
+    /// Open or closed.
+    pub state: ChannelState,
+}
+
+impl Channel {
+    /// Funds still locked: `funds − claimed` (0 once closed).
+    pub fn remaining(&self) -> Balance {
+        match self.state {
+            ChannelState::Open => self.funds.saturating_sub(self.claimed),
+            ChannelState::Closed => 0,
+        }
+    }
+
+    /// What reputation needs to know about the channel.
+    pub fn facts(&self) -> ChannelFacts {
+        ChannelFacts {
+            client: self.client,
+            payee: self.payee,
+            service_id: self.service_id,
+            claimed: self.claimed,
+            last_claim_at: self.last_claim_at,
+            state: self.state,
+        }
+    }
+}
+
+/// One voucher to claim: channel, cumulative amount, the client's signature over it.
+pub type Voucher = (ChannelId, Balance, VoucherSignature);
+
+/// Per-channel result of a batch claim: the newly claimed amount (gross, before the
+/// protocol fee) or why that voucher was skipped.
+pub type ClaimOutcome = core::result::Result<Balance, Error>;
+
+/// One page of a channel listing.
+#[derive(Debug, Clone, PartialEq, Eq, scale::Encode, scale::Decode)]
+#[cfg_attr(feature = "std", derive(scale_info::TypeInfo))]
+pub struct ChannelPage {
+    /// The channels at positions `cursor ..` of the listing, oldest first.
+    pub channels: Vec<Channel>,
+    /// Cursor of the next page, `None` at the end.
+    pub next_cursor: Option<u32>,
+}
+
+/// The contract's wiring and fee settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, scale::Encode, scale::Decode)]
+#[cfg_attr(feature = "std", derive(scale_info::TypeInfo))]
+pub struct Config {
+    /// May set the fee, the reputation contract and transfer ownership.
+    pub owner: AccountId,
+    /// The registry that gives the payee and active flag of a service.
+    pub registry: AccountId,
+    /// The reputation contract told about settlements; `None`: no reports.
+    pub reputation: Option<AccountId>,
+    /// Protocol fee on claims, in basis points (≤ `MAX_FEE_BPS`).
+    pub fee_bps: u16,
+    /// Receives the protocol fees (`withdraw_fees`).
+    pub treasury: AccountId,
+    /// Id the next channel will get.
+    pub next_channel_id: ChannelId,
+}
+
+/// Running totals of everything escrow owes; the contract's free balance must cover
+/// `total()` at all times.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, scale::Encode, scale::Decode)]
+#[cfg_attr(
+    feature = "std",
+    derive(scale_info::TypeInfo, ink::storage::traits::StorageLayout)
+)]
+pub struct Accounting {
+    /// Σ internal balances.
+    pub balances: Balance,
+    /// Σ open channels' `funds − claimed`.
+    pub locked: Balance,
+    /// Protocol fees not yet withdrawn.
+    pub fees: Balance,
+}
+
+impl Accounting {
+    /// `balances + locked + fees` (saturating: the parts are each checked on update).
+    pub fn total(&self) -> Balance {
+        self.balances
+            .saturating_add(self.locked)
+            .saturating_add(self.fees)
+    }
+}
+
+/// The native payout and the reputation report that a settling call (claim, batch,
+/// close) leaves for `lib.rs` to carry out after the state is updated.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Settle {
+    /// Net amount (after fee) to send to the payee; 0: nothing to send.
+    pub payout: Balance,
+    /// Newly paid amounts, aggregated per service (empty: nothing to report).
+    pub settlements: Vec<gb_interfaces::Settlement>,
+    /// A channel ended expired with nothing claimed: `(service, client, funds)` for
+    /// `ReputationOracle::report_failure`.
+    pub failure: Option<(ServiceId, AccountId, Balance)>,
+}

@@ -1,0 +1,98 @@
+//! Voucher signature verification (DESIGN.md §3).
+//!
+//! * sr25519: `ink::env::sr25519_verify` (signing context `substrate`) over the 74-byte
+//!   v1 message, and, if that fails, over `<Bytes>` ‖ message ‖ `</Bytes>` (what browser
+//!   wallets' `signRaw` signs).
+//! * ecdsa: `ink::env::ecdsa_recover` over `blake2_256(message)`, the recovered
+//!   compressed key compared with the channel's.
+//!
+//! The logic takes a [`VoucherVerifier`], so tests can swap in a fast fake.
+//! Built with feature `no-sr25519` (for a runtime without the `sr25519_verify` host
+//! function, whose absence would make the code upload fail) sr25519 is refused with
+//! [`Error::SchemeUnsupported`], never accepted.
+
+use crate::errors::{Error, Result};
+use gb_interfaces::{Signer, VoucherSignature, VOUCHER_LEN};
+
+/// True if this build can verify sr25519 vouchers.
+pub const SR25519_SUPPORTED: bool = cfg!(not(feature = "no-sr25519"));
+
+/// Checks a voucher signature.
+pub trait VoucherVerifier {
+    /// `Ok(())` if `signature` by `signer` covers the v1 voucher `message`.
+    ///
+    /// Errors: `SchemeMismatch`, `SchemeUnsupported`, `InvalidSignature`.
+    fn verify(
+        &self,
+        signer: &Signer,
+        message: &[u8; VOUCHER_LEN],
+        signature: &VoucherSignature,
+    ) -> Result<()>;
+}
+
+/// The verifier the contract uses: the chain's host functions.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ChainVerifier;
+
+impl VoucherVerifier for ChainVerifier {
+    fn verify(
+        &self,
+        signer: &Signer,
+        message: &[u8; VOUCHER_LEN],
+        signature: &VoucherSignature,
+    ) -> Result<()> {
+        match (signer, signature) {
+            (Signer::Sr25519(key), VoucherSignature::Sr25519(sig)) => {
+                verify_sr25519(key, message, sig)
+            }
+            (Signer::Ecdsa(key), VoucherSignature::Ecdsa(sig)) => verify_ecdsa(key, message, sig),
+            _ => Err(Error::SchemeMismatch),
+        }
+    }
+}
+
+#[cfg(not(feature = "no-sr25519"))]
+fn verify_sr25519(key: &[u8; 32], message: &[u8; VOUCHER_LEN], sig: &[u8; 64]) -> Result<()> {
+    if ink::env::sr25519_verify(sig, message, key).is_ok() {
+        return Ok(());
+    }
+    let wrapped = gb_interfaces::wrapped_voucher_message(message);
+    ink::env::sr25519_verify(sig, &wrapped, key).map_err(|_| Error::InvalidSignature)
+}
+
+#[cfg(feature = "no-sr25519")]
+fn verify_sr25519(_key: &[u8; 32], _message: &[u8; VOUCHER_LEN], _sig: &[u8; 64]) -> Result<()> {
+    Err(Error::SchemeUnsupported)
+}
+
+fn verify_ecdsa(key: &[u8; 33], message: &[u8; VOUCHER_LEN], sig: &[u8; 65]) -> Result<()> {
+    // Recovery id: 0..=3, or 27..=30 (Ethereum style). Anything else cannot recover;
+    // refusing it here also keeps ink's off-chain test engine from panicking on it.
+    let v = sig[64];
+    if !(v <= 3 || (27..=30).contains(&v)) {
+        return Err(Error::InvalidSignature);
+    }
+    let mut hash = [0u8; 32];
+    ink::env::hash_bytes::<ink::env::hash::Blake2x256>(message, &mut hash);
+    let mut recovered = [0u8; 33];
+    ink::env::ecdsa_recover(sig, &hash, &mut recovered).map_err(|_| Error::InvalidSignature)?;
+    if &recovered == key {
+        Ok(())
+    } else {
+        Err(Error::InvalidSignature)
+    }
+}
+
+/// True if `signer` is usable in this build: sr25519 needs the host function, an ecdsa
+/// key must be in compressed form (first byte 2 or 3).
+pub fn check_signer(signer: &Signer) -> Result<()> {
+    match signer {
+        Signer::Sr25519(_) if !SR25519_SUPPORTED => Err(Error::SchemeUnsupported),
+        Signer::Sr25519(_) => Ok(()),
+        Signer::Ecdsa(key) if key[0] == 2 || key[0] == 3 => Ok(()),
+        Signer::Ecdsa(_) => Err(Error::InvalidSignerKey),
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,325 @@
+//! `#[ink::test]` tests of the contract's messages: callers come from the environment,
+//! state changes emit events. (The rules and their error paths are tested exhaustively
+//! on the logic in `data_tests.rs`; ranked discovery with a wired oracle needs a
+//! cross-contract call, which the off-chain environment cannot run: the lead's drink
+//! suite covers it, and `ranking.rs` tests the ordering.)
+
+use crate::errors::Error;
+use crate::events::*;
+use crate::types::{ServiceSpec, ServiceUpdate, MAX_PAGE};
+use crate::Registry;
+use gb_interfaces::{AccountId, ServiceDirectory, ServiceTerms};
+use ink::env::test::{self, DefaultAccounts, EmittedEvent};
+use ink::env::DefaultEnvironment as Env;
+use ink::prelude::string::{String, ToString};
+
+fn accounts() -> DefaultAccounts<Env> {
+    test::default_accounts::<Env>()
+}
+
+fn set_caller(who: AccountId) {
+    test::set_caller::<Env>(who);
+}
+
+fn events() -> Vec<EmittedEvent> {
+    test::recorded_events().collect()
+}
+
+/// Decodes the data of the last emitted event as `T`.
+fn last_event<T: scale::Decode>() -> T {
+    let all = events();
+    let last = all.last().expect("an event");
+    T::decode(&mut &last.data[..]).expect("decodes")
+}
+
+fn s(v: &str) -> String {
+    v.to_string()
+}
+
+fn spec(price: u128, tags: &[&str]) -> ServiceSpec {
+    ServiceSpec {
+        name: s("Vision"),
+        price,
+        payee: accounts().eve,
+        endpoint: s("https://gw.example/v"),
+        metadata_uri: s("ipfs://meta"),
+        metadata_hash: [1; 32],
+        tags: tags.iter().map(|t| s(t)).collect(),
+    }
+}
+
+/// Alice deploys; Bob owns org "acme" with member Charlie and one service (id 1,
+/// tags medical + vision, price 10).
+fn setup() -> Registry {
+    let a = accounts();
+    set_caller(a.alice);
+    let mut r = Registry::new();
+    set_caller(a.bob);
+    r.create_org(s("acme")).unwrap();
+    r.add_member(s("acme"), a.charlie).unwrap();
+    assert_eq!(
+        r.register_service(s("acme"), spec(10, &["medical", "vision"])),
+        Ok(1)
+    );
+    r
+}
+
+#[ink::test]
+fn constructor_sets_owner_and_no_oracle() {
+    set_caller(accounts().alice);
+    let r = Registry::new();
+    assert_eq!(r.owner(), accounts().alice);
+    assert_eq!(r.reputation(), None);
+    assert_eq!(r.next_service_id(), 1);
+}
+
+#[ink::test]
+fn transfer_ownership_message() {
+    let a = accounts();
+    let mut r = setup();
+    set_caller(a.bob);
+    assert_eq!(r.transfer_ownership(a.bob), Err(Error::NotOwner));
+    set_caller(a.alice);
+    assert_eq!(r.transfer_ownership(a.django), Ok(()));
+    assert_eq!(r.owner(), a.django);
+    assert_eq!(
+        last_event::<OwnershipTransferred>(),
+        OwnershipTransferred {
+            previous: a.alice,
+            new: a.django
+        }
+    );
+}
+
+#[ink::test]
+fn set_reputation_message() {
+    let a = accounts();
+    let mut r = setup();
+    set_caller(a.bob);
+    assert_eq!(r.set_reputation(a.frank), Err(Error::NotOwner));
+    set_caller(a.alice);
+    assert_eq!(r.set_reputation(a.frank), Ok(()));
+    assert_eq!(r.reputation(), Some(a.frank));
+    let e = last_event::<ReputationSet>();
+    assert_eq!(e.reputation, a.frank);
+    assert_eq!(e.previous, None);
+}
+
+#[ink::test]
+fn org_messages_and_events() {
+    let a = accounts();
+    let mut r = setup();
+    let before = events().len();
+    set_caller(a.django);
+    assert_eq!(r.create_org(s("Bad Id")), Err(Error::OrgIdInvalidChar));
+    assert_eq!(r.create_org(s("acme")), Err(Error::OrgIdTaken));
+    assert_eq!(r.create_org(s("dj")), Ok(()));
+    assert_eq!(
+        last_event::<OrgCreated>(),
+        OrgCreated {
+            org_id: s("dj"),
+            owner: a.django
+        }
+    );
+    assert_eq!(r.add_member(s("acme"), a.eve), Err(Error::NotOrgOwner));
+    assert_eq!(r.add_member(s("dj"), a.eve), Ok(()));
+    assert_eq!(last_event::<OrgMemberAdded>().member, a.eve);
+    assert_eq!(r.org(s("dj")).unwrap().members, vec![a.eve]);
+    set_caller(a.eve);
+    assert_eq!(r.remove_member(s("dj"), a.eve), Ok(()));
+    assert_eq!(last_event::<OrgMemberRemoved>().by, a.eve);
+    assert_eq!(r.remove_member(s("dj"), a.eve), Err(Error::NotMember));
+    assert_eq!(
+        r.transfer_org_ownership(s("dj"), a.eve),
+        Err(Error::NotOrgOwner)
+    );
+    set_caller(a.django);
+    assert_eq!(r.transfer_org_ownership(s("dj"), a.eve), Ok(()));
+    assert_eq!(last_event::<OrgOwnershipTransferred>().new, a.eve);
+    assert_eq!(r.delete_org(s("dj")), Err(Error::NotOrgOwner));
+    set_caller(a.eve);
+    assert_eq!(r.delete_org(s("nope")), Err(Error::OrgNotFound));
+    assert_eq!(r.delete_org(s("dj")), Ok(()));
+    assert_eq!(last_event::<OrgDeleted>().org_id, "dj");
+    assert_eq!(r.org(s("dj")), None);
+    set_caller(a.bob);
+    assert_eq!(r.delete_org(s("acme")), Err(Error::OrgHasServices));
+    // create, add, remove, transfer, delete: one event each; failures emit none.
+    assert_eq!(events().len(), before + 5);
+}
+
+#[ink::test]
+fn register_service_message() {
+    let a = accounts();
+    let mut r = setup();
+    let e = last_event::<ServiceRegistered>();
+    assert_eq!(
+        (e.service_id, e.price, e.payee, e.by),
+        (1, 10, a.eve, a.bob)
+    );
+    set_caller(a.charlie);
+    assert_eq!(r.register_service(s("acme"), spec(3, &[])), Ok(2));
+    assert_eq!(r.next_service_id(), 3);
+    set_caller(a.django);
+    assert_eq!(
+        r.register_service(s("acme"), spec(3, &[])),
+        Err(Error::NotOrgMember)
+    );
+    set_caller(a.bob);
+    assert_eq!(
+        r.register_service(s("acme"), spec(3, &["a", "a"])),
+        Err(Error::DuplicateTag)
+    );
+    let svc = r.service(2).unwrap();
+    assert_eq!(
+        (svc.org_id.as_str(), svc.price, svc.active),
+        ("acme", 3, true)
+    );
+    assert_eq!(r.service(3), None);
+}
+
+#[ink::test]
+fn update_service_message() {
+    let a = accounts();
+    let mut r = setup();
+    let update = ServiceUpdate {
+        price: Some(20),
+        tags: Some(vec![s("financial")]),
+        ..Default::default()
+    };
+    set_caller(a.django);
+    assert_eq!(
+        r.update_service(1, update.clone()),
+        Err(Error::NotOrgMember)
+    );
+    set_caller(a.charlie);
+    assert_eq!(
+        r.update_service(7, update.clone()),
+        Err(Error::ServiceNotFound)
+    );
+    assert_eq!(r.update_service(1, update), Ok(()));
+    let e = last_event::<ServiceUpdated>();
+    assert_eq!(
+        (e.service_id, e.price, e.tags_changed, e.by),
+        (1, 20, true, a.charlie)
+    );
+    assert_eq!(r.price(1), Some(20));
+    assert_eq!(r.services_of_tag(s("medical"), 0, 0).total, 0);
+    assert_eq!(r.services_of_tag(s("financial"), 0, 0).total, 1);
+}
+
+#[ink::test]
+fn delist_and_relist_messages() {
+    let a = accounts();
+    let mut r = setup();
+    set_caller(a.django);
+    assert_eq!(r.delist_service(1), Err(Error::NotOrgMember));
+    assert_eq!(r.relist_service(1), Err(Error::NotOrgMember));
+    set_caller(a.charlie);
+    assert_eq!(r.relist_service(1), Err(Error::AlreadyListed));
+    assert_eq!(r.delist_service(1), Ok(()));
+    assert_eq!(last_event::<ServiceDelisted>().service_id, 1);
+    assert!(!r.is_active(1));
+    assert_eq!(
+        r.service_terms(1),
+        Some(ServiceTerms {
+            payee: a.eve,
+            price: 10,
+            active: false
+        })
+    );
+    assert!(r.ranked_by_tag(s("medical"), 0, 0).entries.is_empty());
+    assert_eq!(r.delist_service(1), Err(Error::AlreadyDelisted));
+    assert_eq!(r.relist_service(1), Ok(()));
+    assert_eq!(last_event::<ServiceRelisted>().service_id, 1);
+    assert!(r.is_active(1));
+    assert_eq!(r.delist_service(9), Err(Error::ServiceNotFound));
+}
+
+#[ink::test]
+fn delete_service_message() {
+    let a = accounts();
+    let mut r = setup();
+    set_caller(a.django);
+    assert_eq!(r.delete_service(1), Err(Error::NotOrgMember));
+    set_caller(a.bob);
+    assert_eq!(r.delete_service(1), Ok(()));
+    assert_eq!(last_event::<ServiceDeleted>().service_id, 1);
+    assert_eq!(r.delete_service(1), Err(Error::ServiceNotFound));
+    assert_eq!(r.service(1), None);
+    assert!(!r.is_active(1));
+    assert_eq!(r.payee(1), None);
+    assert_eq!(r.price(1), None);
+    assert_eq!(r.services_of_org(s("acme"), 0, 0).total, 0);
+    // The id is not reused, and the now empty org can be deleted.
+    assert_eq!(r.register_service(s("acme"), spec(1, &[])), Ok(2));
+    assert_eq!(r.delete_service(2), Ok(()));
+    assert_eq!(r.delete_org(s("acme")), Ok(()));
+}
+
+#[ink::test]
+fn lookups_used_by_escrow_and_reputation() {
+    let a = accounts();
+    let r = setup();
+    assert!(r.is_active(1));
+    assert_eq!(r.payee(1), Some(a.eve));
+    assert_eq!(r.price(1), Some(10));
+    assert_eq!(
+        r.service_terms(1),
+        Some(ServiceTerms {
+            payee: a.eve,
+            price: 10,
+            active: true
+        })
+    );
+    assert_eq!(r.service_terms(2), None);
+    assert!(!r.is_active(2));
+    assert!(r.is_affiliated(1, a.bob));
+    assert!(r.is_affiliated(1, a.charlie));
+    assert!(r.is_affiliated(1, a.eve));
+    assert!(!r.is_affiliated(1, a.django));
+    assert!(!r.is_affiliated(2, a.bob));
+}
+
+#[ink::test]
+fn paginated_reads() {
+    let a = accounts();
+    let mut r = setup();
+    set_caller(a.bob);
+    for p in 0..MAX_PAGE {
+        r.register_service(s("acme"), spec(u128::from(p), &["vision"]))
+            .unwrap();
+    }
+    let org_page = r.services_of_org(s("acme"), 0, 0);
+    assert_eq!(org_page.services.len() as u32, MAX_PAGE);
+    assert_eq!(org_page.total, MAX_PAGE + 1);
+    assert_eq!(org_page.next_cursor, Some(MAX_PAGE));
+    let tag_page = r.services_of_tag(s("vision"), MAX_PAGE, 10);
+    assert_eq!(tag_page.services.len(), 1);
+    assert_eq!(tag_page.next_cursor, None);
+    assert_eq!(r.services_of_tag(s("medical"), 0, 0).total, 1);
+    assert_eq!(r.services_of_tag("x".repeat(1000), 0, 0).total, 0);
+}
+
+#[ink::test]
+fn ranked_by_tag_without_oracle_orders_by_price() {
+    let a = accounts();
+    let mut r = setup();
+    set_caller(a.bob);
+    assert_eq!(r.register_service(s("acme"), spec(5, &["medical"])), Ok(2));
+    assert_eq!(r.register_service(s("acme"), spec(7, &["medical"])), Ok(3));
+    r.delist_service(3).unwrap();
+    let page = r.ranked_by_tag(s("medical"), 0, 0);
+    assert_eq!(page.total, 3);
+    assert_eq!(page.next_cursor, None);
+    let got: Vec<_> = page
+        .entries
+        .iter()
+        .map(|e| (e.service_id, e.price, e.score))
+        .collect();
+    assert_eq!(got, vec![(2, 5, 0), (1, 10, 0)]);
+    assert_eq!(page.entries[0].payee, a.eve);
+    assert_eq!(page.entries[0].endpoint, "https://gw.example/v");
+    assert!(r.ranked_by_tag(s("unknown"), 0, 0).entries.is_empty());
+    assert_eq!(r.ranked_by_tag("T".repeat(999), 0, 0).total, 0);
+}

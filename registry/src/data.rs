@@ -1,0 +1,508 @@
+//! The registry's logic, independent of the chain: every method takes the caller and
+//! the time explicitly and returns the events to emit, so it is tested natively.
+//!
+//! Cost bounds (nothing iterates over a growing collection):
+//! * org writes: O(1) + O(`MAX_MEMBERS`) membership scans;
+//! * service writes: O(`MAX_TAGS`) index updates (O(`MAX_TAGS`²) comparisons when the
+//!   tag set changes);
+//! * reads: at most `MAX_PAGE` index and record reads.
+//!
+//! Failing messages revert all their storage writes on chain (ink! sets the revert
+//! flag on `Err`); the methods still validate everything before writing.
+
+use crate::errors::{Error, Result};
+use crate::events::*;
+use crate::index::{page_size, IndexKey, ServiceIndex};
+use crate::types::{
+    Org, RankedEntry, Service, ServicePage, ServiceSpec, ServiceSummary, ServiceUpdate, MAX_MEMBERS,
+};
+use crate::validate;
+use gb_interfaces::{AccountId, ServiceId, ServiceTerms, Timestamp};
+use ink::prelude::{string::String, vec, vec::Vec};
+use ink::storage::Mapping;
+
+/// All registry state and the rules that change it.
+#[ink::storage_item]
+#[derive(Debug)]
+pub struct RegistryData {
+    /// Contract owner: wires the reputation oracle.
+    owner: AccountId,
+    /// Reputation oracle used by ranked discovery.
+    reputation: Option<AccountId>,
+    /// Id the next service gets; starts at 1, only grows.
+    next_service_id: ServiceId,
+    /// Live organizations.
+    orgs: Mapping<String, Org>,
+    /// Ids of deleted organizations, reserved forever.
+    retired_org_ids: Mapping<String, ()>,
+    /// Live services.
+    services: Mapping<ServiceId, Service>,
+    /// Services of each organization and of each tag (delisted ones included, so
+    /// relisting is cheap).
+    index: ServiceIndex,
+}
+
+impl RegistryData {
+    /// Empty registry owned by `owner`.
+    pub fn new(owner: AccountId) -> Self {
+        Self {
+            owner,
+            reputation: None,
+            next_service_id: 1,
+            orgs: Mapping::default(),
+            retired_org_ids: Mapping::default(),
+            services: Mapping::default(),
+            index: Default::default(),
+        }
+    }
+
+    // ----- contract administration -------------------------------------------------
+
+    /// The contract owner.
+    pub fn owner(&self) -> AccountId {
+        self.owner
+    }
+
+    /// The wired reputation oracle, if any.
+    pub fn reputation(&self) -> Option<AccountId> {
+        self.reputation
+    }
+
+    /// Id the next registered service will get.
+    pub fn next_service_id(&self) -> ServiceId {
+        self.next_service_id
+    }
+
+    fn only_owner(&self, caller: AccountId) -> Result<()> {
+        if caller == self.owner {
+            Ok(())
+        } else {
+            Err(Error::NotOwner)
+        }
+    }
+
+    /// Owner only: hands the contract to `new_owner`.
+    pub fn transfer_ownership(
+        &mut self,
+        caller: AccountId,
+        new_owner: AccountId,
+    ) -> Result<Vec<Event>> {
+        self.only_owner(caller)?;
+        self.owner = new_owner;
+        Ok(vec![Event::OwnershipTransferred(OwnershipTransferred {
+            previous: caller,
+            new: new_owner,
+        })])
+    }
+
+    /// Owner only: sets the reputation oracle used by ranked discovery.
+    pub fn set_reputation(
+        &mut self,
+        caller: AccountId,
+        reputation: AccountId,
+    ) -> Result<Vec<Event>> {
+        self.only_owner(caller)?;
+        let previous = self.reputation.replace(reputation);
+        Ok(vec![Event::ReputationSet(ReputationSet {
+            previous,
+            reputation,
+        })])
+    }
+
+    // ----- organizations -------------------------------------------------------------
+
+    /// The organization `org_id`, if it exists.
+    pub fn org(&self, org_id: &str) -> Option<Org> {
+        if !validate::is_slug(org_id) {
+            return None;
+        }
+        self.orgs.get(org_id)
+    }
+
+    fn org_owned_by(&self, org_id: &str, caller: AccountId) -> Result<Org> {
+        let org = self.org(org_id).ok_or(Error::OrgNotFound)?;
+        if org.owner != caller {
+            return Err(Error::NotOrgOwner);
+        }
+        Ok(org)
+    }
+
+    /// Anyone: creates organization `org_id` owned by the caller.
+    pub fn create_org(
+        &mut self,
+        caller: AccountId,
+        org_id: String,
+        now: Timestamp,
+    ) -> Result<Vec<Event>> {
+        validate::org_id(&org_id)?;
+        if self.orgs.contains(&org_id) || self.retired_org_ids.contains(&org_id) {
+            return Err(Error::OrgIdTaken);
+        }
+        let org = Org {
+            owner: caller,
+            members: Vec::new(),
+            created_at: now,
+        };
+        self.orgs.insert(&org_id, &org);
+        Ok(vec![Event::OrgCreated(OrgCreated {
+            org_id,
+            owner: caller,
+        })])
+    }
+
+    /// Org owner only: hands the organization to `new_owner` (who stops being a plain
+    /// member if it was one).
+    pub fn transfer_org_ownership(
+        &mut self,
+        caller: AccountId,
+        org_id: String,
+        new_owner: AccountId,
+    ) -> Result<Vec<Event>> {
+        let mut org = self.org_owned_by(&org_id, caller)?;
+        let mut events = Vec::new();
+        if org.members.contains(&new_owner) {
+            org.members.retain(|m| *m != new_owner);
+            events.push(Event::OrgMemberRemoved(OrgMemberRemoved {
+                org_id: org_id.clone(),
+                member: new_owner,
+                by: caller,
+            }));
+        }
+        org.owner = new_owner;
+        self.orgs.insert(&org_id, &org);
+        events.push(Event::OrgOwnershipTransferred(OrgOwnershipTransferred {
+            org_id,
+            previous: caller,
+            new: new_owner,
+        }));
+        Ok(events)
+    }
+
+    /// Org owner only: adds `member` (at most `MAX_MEMBERS`).
+    pub fn add_member(
+        &mut self,
+        caller: AccountId,
+        org_id: String,
+        member: AccountId,
+    ) -> Result<Vec<Event>> {
+        let mut org = self.org_owned_by(&org_id, caller)?;
+        if org.is_owner_or_member(&member) {
+            return Err(Error::AlreadyMember);
+        }
+        if org.members.len() >= MAX_MEMBERS {
+            return Err(Error::TooManyMembers);
+        }
+        org.members.push(member);
+        self.orgs.insert(&org_id, &org);
+        Ok(vec![Event::OrgMemberAdded(OrgMemberAdded {
+            org_id,
+            member,
+        })])
+    }
+
+    /// Org owner, or the member itself (leaving): removes `member`.
+    pub fn remove_member(
+        &mut self,
+        caller: AccountId,
+        org_id: String,
+        member: AccountId,
+    ) -> Result<Vec<Event>> {
+        let mut org = self.org(&org_id).ok_or(Error::OrgNotFound)?;
+        if caller != org.owner && caller != member {
+            return Err(Error::NotOrgOwner);
+        }
+        if !org.members.contains(&member) {
+            return Err(Error::NotMember);
+        }
+        org.members.retain(|m| *m != member);
+        self.orgs.insert(&org_id, &org);
+        Ok(vec![Event::OrgMemberRemoved(OrgMemberRemoved {
+            org_id,
+            member,
+            by: caller,
+        })])
+    }
+
+    /// Org owner only: deletes an organization that has no services; its id is
+    /// reserved forever.
+    pub fn delete_org(&mut self, caller: AccountId, org_id: String) -> Result<Vec<Event>> {
+        self.org_owned_by(&org_id, caller)?;
+        if self.index.len(IndexKey::Org(&org_id)) > 0 {
+            return Err(Error::OrgHasServices);
+        }
+        self.orgs.remove(&org_id);
+        self.retired_org_ids.insert(&org_id, &());
+        Ok(vec![Event::OrgDeleted(OrgDeleted { org_id, by: caller })])
+    }
+
+    // ----- services ------------------------------------------------------------------
+
+    /// The service `service_id`, if it exists.
+    pub fn service(&self, service_id: ServiceId) -> Option<Service> {
+        self.services.get(service_id)
+    }
+
+    /// The service, if `caller` is the owner or a member of its organization.
+    fn service_managed_by(&self, service_id: ServiceId, caller: AccountId) -> Result<Service> {
+        let service = self.service(service_id).ok_or(Error::ServiceNotFound)?;
+        let org = self.org(&service.org_id).ok_or(Error::OrgNotFound)?;
+        if !org.is_owner_or_member(&caller) {
+            return Err(Error::NotOrgMember);
+        }
+        Ok(service)
+    }
+
+    /// Org owner or member: registers a service under `org_id`, active, with the next id.
+    pub fn register_service(
+        &mut self,
+        caller: AccountId,
+        org_id: String,
+        spec: ServiceSpec,
+        now: Timestamp,
+    ) -> Result<(ServiceId, Vec<Event>)> {
+        let org = self.org(&org_id).ok_or(Error::OrgNotFound)?;
+        if !org.is_owner_or_member(&caller) {
+            return Err(Error::NotOrgMember);
+        }
+        validate::spec(&spec)?;
+        let id = self.next_service_id;
+        self.next_service_id = id.checked_add(1).ok_or(Error::Overflow)?;
+        self.index.insert(IndexKey::Org(&org_id), id)?;
+        for tag in &spec.tags {
+            self.index.insert(IndexKey::Tag(tag), id)?;
+        }
+        let service = Service {
+            org_id: org_id.clone(),
+            name: spec.name,
+            price: spec.price,
+            payee: spec.payee,
+            endpoint: spec.endpoint,
+            metadata_uri: spec.metadata_uri,
+            metadata_hash: spec.metadata_hash,
+            tags: spec.tags,
+            active: true,
+            created_at: now,
+            updated_at: now,
+        };
+        self.services.insert(id, &service);
+        let event = Event::ServiceRegistered(ServiceRegistered {
+            service_id: id,
+            org_id,
+            price: service.price,
+            payee: service.payee,
+            by: caller,
+        });
+        Ok((id, vec![event]))
+    }
+
+    /// Org owner or member: changes the fields given in `update`.
+    pub fn update_service(
+        &mut self,
+        caller: AccountId,
+        service_id: ServiceId,
+        update: ServiceUpdate,
+        now: Timestamp,
+    ) -> Result<Vec<Event>> {
+        let mut service = self.service_managed_by(service_id, caller)?;
+        if let Some(name) = &update.name {
+            validate::name(name)?;
+        }
+        if let Some(endpoint) = &update.endpoint {
+            validate::endpoint(endpoint)?;
+        }
+        if let Some((uri, _)) = &update.metadata {
+            validate::metadata_uri(uri)?;
+        }
+        if let Some(tags) = &update.tags {
+            validate::tags(tags)?;
+        }
+        let mut tags_changed = false;
+        if let Some(new_tags) = update.tags {
+            for old in service.tags.iter().filter(|t| !new_tags.contains(t)) {
+                self.index.remove(IndexKey::Tag(old), service_id);
+            }
+            for new in new_tags.iter().filter(|t| !service.tags.contains(t)) {
+                self.index.insert(IndexKey::Tag(new), service_id)?;
+            }
+            tags_changed = new_tags != service.tags;
+            service.tags = new_tags;
+        }
+        if let Some(name) = update.name {
+            service.name = name;
+        }
+        if let Some(price) = update.price {
+            service.price = price;
+        }
+        if let Some(payee) = update.payee {
+            service.payee = payee;
+        }
+        if let Some(endpoint) = update.endpoint {
+            service.endpoint = endpoint;
+        }
+        if let Some((uri, hash)) = update.metadata {
+            service.metadata_uri = uri;
+            service.metadata_hash = hash;
+        }
+        service.updated_at = now;
+        self.services.insert(service_id, &service);
+        Ok(vec![Event::ServiceUpdated(ServiceUpdated {
+            service_id,
+            org_id: service.org_id,
+            price: service.price,
+            payee: service.payee,
+            tags_changed,
+            by: caller,
+        })])
+    }
+
+    /// Org owner or member: sets the active flag (delist = false, relist = true).
+    pub fn set_listed(
+        &mut self,
+        caller: AccountId,
+        service_id: ServiceId,
+        listed: bool,
+        now: Timestamp,
+    ) -> Result<Vec<Event>> {
+        let mut service = self.service_managed_by(service_id, caller)?;
+        match (service.active, listed) {
+            (true, true) => return Err(Error::AlreadyListed),
+            (false, false) => return Err(Error::AlreadyDelisted),
+            _ => {}
+        }
+        service.active = listed;
+        service.updated_at = now;
+        self.services.insert(service_id, &service);
+        let org_id = service.org_id;
+        let event = if listed {
+            Event::ServiceRelisted(ServiceRelisted {
+                service_id,
+                org_id,
+                by: caller,
+            })
+        } else {
+            Event::ServiceDelisted(ServiceDelisted {
+                service_id,
+                org_id,
+                by: caller,
+            })
+        };
+        Ok(vec![event])
+    }
+
+    /// Org owner or member: deletes a service from every index; its id is never reused.
+    pub fn delete_service(
+        &mut self,
+        caller: AccountId,
+        service_id: ServiceId,
+    ) -> Result<Vec<Event>> {
+        let service = self.service_managed_by(service_id, caller)?;
+        self.index
+            .remove(IndexKey::Org(&service.org_id), service_id);
+        for tag in &service.tags {
+            self.index.remove(IndexKey::Tag(tag), service_id);
+        }
+        self.services.remove(service_id);
+        Ok(vec![Event::ServiceDeleted(ServiceDeleted {
+            service_id,
+            org_id: service.org_id,
+            by: caller,
+        })])
+    }
+
+    // ----- reads ---------------------------------------------------------------------
+
+    fn summary_page(&self, key: IndexKey, cursor: u32, limit: u32) -> ServicePage {
+        let (IndexKey::Org(k) | IndexKey::Tag(k)) = key;
+        if !validate::is_slug(k) {
+            return ServicePage {
+                services: Vec::new(),
+                next_cursor: None,
+                total: 0,
+            };
+        }
+        let (ids, next_cursor) = self.index.page(key, cursor, limit);
+        let services = ids
+            .into_iter()
+            .filter_map(|id| {
+                self.services.get(id).map(|s| ServiceSummary {
+                    service_id: id,
+                    price: s.price,
+                    payee: s.payee,
+                    active: s.active,
+                })
+            })
+            .collect();
+        ServicePage {
+            services,
+            next_cursor,
+            total: self.index.len(key),
+        }
+    }
+
+    /// A page of the services of `org_id` (delisted ones included).
+    pub fn services_of_org(&self, org_id: &str, cursor: u32, limit: u32) -> ServicePage {
+        self.summary_page(IndexKey::Org(org_id), cursor, limit)
+    }
+
+    /// A page of the services of `tag` (delisted ones included).
+    pub fn services_of_tag(&self, tag: &str, cursor: u32, limit: u32) -> ServicePage {
+        self.summary_page(IndexKey::Tag(tag), cursor, limit)
+    }
+
+    /// The active services of one candidate page of `tag`, unscored (score 0), with the
+    /// next cursor and the tag's total.
+    pub fn ranking_candidates(
+        &self,
+        tag: &str,
+        cursor: u32,
+        limit: u32,
+    ) -> (Vec<RankedEntry>, Option<u32>, u32) {
+        if !validate::is_slug(tag) {
+            return (Vec::new(), None, 0);
+        }
+        let (ids, next) = self
+            .index
+            .page(IndexKey::Tag(tag), cursor, page_size(limit));
+        let entries = ids
+            .into_iter()
+            .filter_map(|id| {
+                self.services
+                    .get(id)
+                    .filter(|s| s.active)
+                    .map(|s| RankedEntry {
+                        service_id: id,
+                        price: s.price,
+                        score: 0,
+                        payee: s.payee,
+                        endpoint: s.endpoint,
+                    })
+            })
+            .collect();
+        (entries, next, self.index.len(IndexKey::Tag(tag)))
+    }
+
+    /// Payee, price and active flag of a service (what escrow checks).
+    pub fn service_terms(&self, service_id: ServiceId) -> Option<ServiceTerms> {
+        self.service(service_id).map(|s| ServiceTerms {
+            payee: s.payee,
+            price: s.price,
+            active: s.active,
+        })
+    }
+
+    /// True if `account` is the owner or a member of the service's organization or its
+    /// payee; false for unknown services.
+    pub fn is_affiliated(&self, service_id: ServiceId, account: AccountId) -> bool {
+        let Some(service) = self.service(service_id) else {
+            return false;
+        };
+        service.payee == account
+            || self
+                .org(&service.org_id)
+                .is_some_and(|org| org.is_owner_or_member(&account))
+    }
+}
+
+#[cfg(test)]
+#[path = "data_tests.rs"]
+mod tests;

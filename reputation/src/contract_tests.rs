@@ -1,0 +1,159 @@
+//! `#[ink::test]`s of the contract messages that do not call other contracts (the
+//! off-chain environment cannot execute cross-contract calls; `rate` is covered up to
+//! its first call here and fully on the logic in `data_tests`/`scenario_tests`).
+
+use crate::reputation::Reputation;
+use crate::{Error, ParamError, Params, MAX_RANK_IDS, MAX_REPORT};
+use gb_interfaces::{AccountId, OracleError, ReputationOracle, Settlement};
+use ink::env::test::{recorded_events, set_block_timestamp, set_caller};
+use ink::env::DefaultEnvironment as Env;
+
+fn acc(n: u8) -> AccountId {
+    AccountId::from([n; 32])
+}
+fn as_caller(a: AccountId) {
+    set_caller::<Env>(a);
+}
+const DAY: u64 = 86_400_000;
+
+/// Deployed by acc(1) with registry acc(2); escrow acc(3) wired.
+fn deploy() -> Reputation {
+    as_caller(acc(1));
+    set_block_timestamp::<Env>(100 * DAY);
+    let mut r = Reputation::new(acc(2));
+    r.set_escrow(acc(3)).unwrap();
+    r
+}
+
+fn events() -> usize {
+    recorded_events().count()
+}
+
+#[ink::test]
+fn constructors() {
+    as_caller(acc(1));
+    let r = Reputation::new(acc(2));
+    assert_eq!(r.owner(), acc(1));
+    assert_eq!(r.registry(), acc(2));
+    assert_eq!(r.escrow(), None);
+    assert_eq!(r.params(), Params::default());
+
+    let p = Params::for_unit(1_000);
+    let r = Reputation::new_with_params(acc(2), p).unwrap();
+    assert_eq!(r.params(), p);
+    let mut bad = p;
+    bad.prior_mean = 900_000;
+    assert!(matches!(
+        Reputation::new_with_params(acc(2), bad),
+        Err(Error::InvalidParams(ParamError::PriorMean))
+    ));
+}
+
+#[ink::test]
+fn administration_is_owner_only_and_emits() {
+    let mut r = deploy();
+    let before = events();
+    as_caller(acc(9));
+    assert_eq!(r.set_escrow(acc(8)), Err(Error::NotOwner));
+    assert_eq!(r.set_registry(acc(8)), Err(Error::NotOwner));
+    assert_eq!(r.set_params(Params::default()), Err(Error::NotOwner));
+    assert_eq!(r.transfer_ownership(acc(9)), Err(Error::NotOwner));
+    assert_eq!(events(), before);
+
+    as_caller(acc(1));
+    r.set_escrow(acc(8)).unwrap();
+    r.set_registry(acc(7)).unwrap();
+    let p = Params {
+        z: 1_645_000,
+        ..Params::default()
+    };
+    r.set_params(p).unwrap();
+    let mut bad = p;
+    bad.rating_window_ms = 0;
+    assert_eq!(
+        r.set_params(bad),
+        Err(Error::InvalidParams(ParamError::RatingWindow))
+    );
+    r.transfer_ownership(acc(9)).unwrap();
+    assert_eq!(events(), before + 4);
+    assert_eq!(
+        (r.escrow(), r.registry(), r.params(), r.owner()),
+        (Some(acc(8)), acc(7), p, acc(9))
+    );
+    assert_eq!(r.set_escrow(acc(3)), Err(Error::NotOwner));
+}
+
+#[ink::test]
+fn reports_only_from_escrow() {
+    let mut r = deploy();
+    let s = vec![Settlement {
+        service_id: 1,
+        paid: 1_000,
+        channels: 1,
+    }];
+    as_caller(acc(4));
+    assert_eq!(r.report_settlements(s.clone()), Err(OracleError::NotEscrow));
+    assert_eq!(r.report_failure(1, acc(4), 10), Err(OracleError::NotEscrow));
+    assert_eq!(r.stats_of(1), None);
+
+    let before = events();
+    as_caller(acc(3));
+    assert_eq!(r.report_settlements(s), Ok(()));
+    assert_eq!(r.report_failure(2, acc(4), 10), Ok(()));
+    assert_eq!(r.report_failure(2, acc(4), 10), Ok(())); // same day: not counted again
+    assert_eq!(events(), before + 2);
+    assert_eq!(r.stats_of(1).unwrap().slow.success, 1_000);
+    assert_eq!(r.stats_of(2).unwrap().slow.failure, 10);
+
+    let too_many = vec![
+        Settlement {
+            service_id: 1,
+            paid: 1,
+            channels: 1,
+        };
+        MAX_REPORT + 1
+    ];
+    assert_eq!(
+        r.report_settlements(too_many),
+        Err(OracleError::TooManySettlements)
+    );
+}
+
+#[ink::test]
+fn scores_and_ranking() {
+    let mut r = deploy();
+    as_caller(acc(3));
+    r.report_settlements(vec![Settlement {
+        service_id: 1,
+        paid: 50 * gb_scoring::DEFAULT_UNIT,
+        channels: 1,
+    }])
+    .unwrap();
+    let prior = r.score_of(99);
+    assert_eq!(prior.rating_mean, Params::default().prior_mean);
+    let s = r.rank_scores(vec![1, 99]);
+    assert_eq!(s, vec![r.score_of(1).lcb, prior.lcb]);
+    assert!(s[0] > s[1]);
+    assert_eq!(
+        r.rank_scores((0..=MAX_RANK_IDS as u64).collect()),
+        Vec::<u32>::new()
+    );
+    // Scores are computed at the block time: success fades toward the prior.
+    set_block_timestamp::<Env>(400 * DAY);
+    assert!(r.score_of(1).lcb < s[0]);
+}
+
+#[ink::test]
+fn rate_checks_before_calling_out() {
+    as_caller(acc(1));
+    let mut r = Reputation::new(acc(2));
+    as_caller(acc(4));
+    assert_eq!(r.rate(1, 0), Err(Error::InvalidStars));
+    assert_eq!(r.rate(1, 6), Err(Error::InvalidStars));
+    assert_eq!(r.rate(1, 5), Err(Error::EscrowNotSet));
+    assert!(!r.has_rated(1));
+    assert_eq!(
+        r.maturity_of(acc(4), acc(5)),
+        Params::default().min_maturity
+    );
+}

@@ -1,0 +1,350 @@
+//! The reputation logic, independent of the chain: every method takes the caller and
+//! the time explicitly (and, for `rate`, the channel facts and an affiliation check
+//! that `lib.rs` fetches from escrow and registry) and returns the events to emit.
+//!
+//! Cost: every write is O(1) storage accesses (report_settlements: O(`MAX_REPORT`));
+//! reads are O(1), `rank_scores` O(`MAX_RANK_IDS`). The score arithmetic is
+//! `gb_scoring`, shared with the market simulation.
+
+use crate::errors::{Error, Result};
+use crate::events::*;
+use gb_interfaces::{
+    AccountId, Balance, ChannelFacts, ChannelId, OracleError, Ppm, ServiceId, Settlement, Timestamp,
+};
+use gb_scoring::{epoch_of, maturity, rating_weight, stars_to_ppm, Params, Score, ServiceStats};
+use ink::prelude::{boxed::Box, vec, vec::Vec};
+use ink::storage::Mapping;
+
+/// Most settlements escrow may report in one call (`OracleError::TooManySettlements`).
+pub const MAX_REPORT: usize = 64;
+/// Most service ids `rank_scores` answers for; a longer list gets an empty answer.
+pub const MAX_RANK_IDS: usize = 64;
+
+/// All reputation state and the rules that change it.
+#[ink::storage_item]
+#[derive(Debug)]
+pub struct ReputationData {
+    /// Contract owner: wiring and parameters.
+    owner: AccountId,
+    /// Registry asked who is affiliated with a service.
+    registry: AccountId,
+    /// The only account allowed to report outcomes; asked for channel facts.
+    escrow: Option<AccountId>,
+    /// Score parameters (validated).
+    params: Params,
+    /// Decayed accumulators per service; absent = never seen (the prior).
+    stats: Mapping<ServiceId, ServiceStats>,
+    /// Channels that were rated (once per channel).
+    rated: Mapping<ChannelId, ()>,
+    /// Last epoch a failure was counted per (client, service).
+    failure_epoch: Mapping<(AccountId, ServiceId), u64>,
+    /// Total a client paid over the channels it rated.
+    spend_total: Mapping<AccountId, Balance>,
+    /// What a client paid a payee over the channels it rated.
+    spend: Mapping<(AccountId, AccountId), Balance>,
+}
+
+impl ReputationData {
+    /// State owned by `owner`, reading affiliations from `registry`, with the
+    /// default parameters (`Params::default()`, tested to be within bounds). Escrow is
+    /// wired later with `set_escrow`.
+    pub fn new(owner: AccountId, registry: AccountId) -> Self {
+        Self {
+            owner,
+            registry,
+            escrow: None,
+            params: Params::default(),
+            stats: Mapping::default(),
+            rated: Mapping::default(),
+            failure_epoch: Mapping::default(),
+            spend_total: Mapping::default(),
+            spend: Mapping::default(),
+        }
+    }
+
+    /// Like [`Self::new`] with explicit `params`. Errors: `InvalidParams`.
+    pub fn with_params(owner: AccountId, registry: AccountId, params: Params) -> Result<Self> {
+        params.validate().map_err(Error::InvalidParams)?;
+        let mut data = Self::new(owner, registry);
+        data.params = params;
+        Ok(data)
+    }
+
+    // ----- reads -------------------------------------------------------------------
+
+    /// The contract owner.
+    pub fn owner(&self) -> AccountId {
+        self.owner
+    }
+
+    /// The registry asked about affiliations.
+    pub fn registry(&self) -> AccountId {
+        self.registry
+    }
+
+    /// The wired escrow, if any.
+    pub fn escrow(&self) -> Option<AccountId> {
+        self.escrow
+    }
+
+    /// The score parameters.
+    pub fn params(&self) -> Params {
+        self.params
+    }
+
+    /// True if the channel was rated.
+    pub fn has_rated(&self, channel_id: ChannelId) -> bool {
+        self.rated.contains(channel_id)
+    }
+
+    /// The stored (not decayed) accumulators of a service, `None` if never seen.
+    pub fn stats_of(&self, service_id: ServiceId) -> Option<ServiceStats> {
+        self.stats.get(service_id)
+    }
+
+    /// Score of a service at time `now` with all its components, computed on a
+    /// decayed copy (nothing is written). Unknown services get the prior's score.
+    pub fn score_of(&self, service_id: ServiceId, now: Timestamp) -> Score {
+        self.stats
+            .get(service_id)
+            .unwrap_or_default()
+            .score(&self.params, epoch_of(now))
+    }
+
+    /// LCB (ppm) of each service at `now`, in order; unknown services get the
+    /// prior's. More than `MAX_RANK_IDS` ids: an empty list (nothing is guessed).
+    pub fn rank_scores(&self, service_ids: &[ServiceId], now: Timestamp) -> Vec<Ppm> {
+        if service_ids.len() > MAX_RANK_IDS {
+            return Vec::new();
+        }
+        service_ids
+            .iter()
+            .map(|id| self.score_of(*id, now).lcb)
+            .collect()
+    }
+
+    /// Maturity (ppm, floor included) a rating by `client` of a channel paying
+    /// `payee` would have now: its rated spend with other payees over `spend_ref`.
+    pub fn maturity_of(&self, client: AccountId, payee: AccountId) -> Ppm {
+        maturity(self.other_spend(client, payee), self.params.spend_ref)
+            .max(self.params.min_maturity)
+    }
+
+    fn other_spend(&self, client: AccountId, payee: AccountId) -> Balance {
+        let total = self.spend_total.get(client).unwrap_or(0);
+        let with_payee = self.spend.get((client, payee)).unwrap_or(0);
+        total.saturating_sub(with_payee)
+    }
+
+    // ----- administration ----------------------------------------------------------
+
+    fn ensure_owner(&self, caller: AccountId) -> Result<()> {
+        if caller == self.owner {
+            Ok(())
+        } else {
+            Err(Error::NotOwner)
+        }
+    }
+
+    /// Owner only: hands the contract to `new_owner`. Errors: `NotOwner`.
+    pub fn transfer_ownership(
+        &mut self,
+        caller: AccountId,
+        new_owner: AccountId,
+    ) -> Result<Vec<Event>> {
+        self.ensure_owner(caller)?;
+        self.owner = new_owner;
+        Ok(vec![Event::OwnershipTransferred(OwnershipTransferred {
+            previous: caller,
+            new: new_owner,
+        })])
+    }
+
+    /// Owner only: wires (or rewires) the escrow contract. Errors: `NotOwner`.
+    pub fn set_escrow(&mut self, caller: AccountId, escrow: AccountId) -> Result<Vec<Event>> {
+        self.ensure_owner(caller)?;
+        let previous = self.escrow.replace(escrow);
+        Ok(vec![Event::EscrowSet(EscrowSet { previous, escrow })])
+    }
+
+    /// Owner only: rewires the registry contract. Errors: `NotOwner`.
+    pub fn set_registry(&mut self, caller: AccountId, registry: AccountId) -> Result<Vec<Event>> {
+        self.ensure_owner(caller)?;
+        let previous = core::mem::replace(&mut self.registry, registry);
+        Ok(vec![Event::RegistrySet(RegistrySet { previous, registry })])
+    }
+
+    /// Owner only: replaces the parameters (validated). Half-lives apply to the time
+    /// elapsed since each service's last update. Errors: `NotOwner`, `InvalidParams`.
+    pub fn set_params(&mut self, caller: AccountId, params: Params) -> Result<Vec<Event>> {
+        self.ensure_owner(caller)?;
+        params.validate().map_err(Error::InvalidParams)?;
+        let previous = core::mem::replace(&mut self.params, params);
+        Ok(vec![Event::ParamsChanged(Box::new(ParamsChanged {
+            previous,
+            params,
+        }))])
+    }
+
+    // ----- outcomes from escrow ----------------------------------------------------
+
+    fn ensure_escrow(&self, caller: AccountId) -> core::result::Result<(), OracleError> {
+        if self.escrow == Some(caller) {
+            Ok(())
+        } else {
+            Err(OracleError::NotEscrow)
+        }
+    }
+
+    /// Escrow only: paid fulfillment per service; adds `min(paid, channels ·
+    /// settle_cap)` success mass to each (entries with `paid = 0` are skipped).
+    /// Errors: `NotEscrow`, `TooManySettlements` (more than `MAX_REPORT`).
+    pub fn report_settlements(
+        &mut self,
+        caller: AccountId,
+        now: Timestamp,
+        settlements: &[Settlement],
+    ) -> core::result::Result<Vec<Event>, OracleError> {
+        self.ensure_escrow(caller)?;
+        if settlements.len() > MAX_REPORT {
+            return Err(OracleError::TooManySettlements);
+        }
+        let epoch = epoch_of(now);
+        let mut events = Vec::with_capacity(settlements.len());
+        for s in settlements.iter().filter(|s| s.paid > 0) {
+            let mut stats = self.stats.get(s.service_id).unwrap_or_default();
+            let mass = stats.add_settlement(&self.params, epoch, s.paid, s.channels);
+            self.stats.insert(s.service_id, &stats);
+            events.push(Event::FulfillmentRecorded(FulfillmentRecorded {
+                service_id: s.service_id,
+                paid: s.paid,
+                channels: s.channels,
+                mass,
+            }));
+        }
+        Ok(events)
+    }
+
+    /// Escrow only: a channel of `client` for `service_id` expired with `locked`
+    /// funds and nothing claimed; adds `min(locked, failure_cap)` failure mass, at
+    /// most once per (client, service, epoch) (a repeat returns no events).
+    /// Errors: `NotEscrow`.
+    pub fn report_failure(
+        &mut self,
+        caller: AccountId,
+        now: Timestamp,
+        service_id: ServiceId,
+        client: AccountId,
+        locked: Balance,
+    ) -> core::result::Result<Vec<Event>, OracleError> {
+        self.ensure_escrow(caller)?;
+        let epoch = epoch_of(now);
+        if self.failure_epoch.get((client, service_id)) == Some(epoch) {
+            return Ok(Vec::new());
+        }
+        let mut stats = self.stats.get(service_id).unwrap_or_default();
+        let mass = stats.add_failure(&self.params, epoch, locked);
+        self.stats.insert(service_id, &stats);
+        self.failure_epoch.insert((client, service_id), &epoch);
+        Ok(vec![Event::FailureRecorded(FailureRecorded {
+            service_id,
+            client,
+            locked,
+            mass,
+        })])
+    }
+
+    // ----- ratings -----------------------------------------------------------------
+
+    /// The checks `rate` can make before asking escrow anything; returns the escrow
+    /// to ask. Errors: `InvalidStars`, `EscrowNotSet`, `AlreadyRated`.
+    pub fn pre_rate(&self, channel_id: ChannelId, stars: u8) -> Result<AccountId> {
+        stars_to_ppm(stars).ok_or(Error::InvalidStars)?;
+        let escrow = self.escrow.ok_or(Error::EscrowNotSet)?;
+        if self.rated.contains(channel_id) {
+            return Err(Error::AlreadyRated);
+        }
+        Ok(escrow)
+    }
+
+    /// `caller` rates channel `channel_id` (`facts` as escrow reported them) with
+    /// `stars` at `now`. `is_affiliated(service_id)` asks the registry; it is called
+    /// only once every cheaper check passed.
+    ///
+    /// Rules: stars 1..=5; once per channel; caller is the channel's client; something
+    /// was claimed; `now ≤ last_claim_at + rating_window_ms`; caller is not the payee
+    /// nor affiliated with the service. Weight `w = min(claimed, rating_cap) · μ`, μ
+    /// from the caller's rated spend with other payees (floor `min_maturity`),
+    /// clipped to the service's room in this epoch. Then the channel's claimed amount
+    /// is added to the caller's spend (for its later ratings of other payees).
+    ///
+    /// Errors: `InvalidStars`, `EscrowNotSet`, `AlreadyRated`, `ChannelNotFound`,
+    /// `NotChannelClient`, `NothingClaimed`, `RatingWindowClosed`, `Affiliated`,
+    /// `EpochRatingCapReached`, `Overflow`, or the error of `is_affiliated`.
+    pub fn rate<F>(
+        &mut self,
+        caller: AccountId,
+        now: Timestamp,
+        channel_id: ChannelId,
+        stars: u8,
+        facts: Option<ChannelFacts>,
+        is_affiliated: F,
+    ) -> Result<Vec<Event>>
+    where
+        F: FnOnce(ServiceId) -> Result<bool>,
+    {
+        self.pre_rate(channel_id, stars)?;
+        let x = stars_to_ppm(stars).ok_or(Error::InvalidStars)?;
+        let facts = facts.ok_or(Error::ChannelNotFound)?;
+        if facts.client != caller {
+            return Err(Error::NotChannelClient);
+        }
+        if facts.claimed == 0 {
+            return Err(Error::NothingClaimed);
+        }
+        if now
+            > facts
+                .last_claim_at
+                .saturating_add(self.params.rating_window_ms)
+        {
+            return Err(Error::RatingWindowClosed);
+        }
+        if facts.payee == caller || is_affiliated(facts.service_id)? {
+            return Err(Error::Affiliated);
+        }
+
+        let epoch = epoch_of(now);
+        let mut stats = self.stats.get(facts.service_id).unwrap_or_default();
+        if stats.rating_room(&self.params, epoch) == 0 {
+            return Err(Error::EpochRatingCapReached);
+        }
+        let other = self.other_spend(caller, facts.payee);
+        let (weight, mu) = rating_weight(&self.params, facts.claimed, other);
+        let total = self
+            .spend_total
+            .get(caller)
+            .unwrap_or(0)
+            .checked_add(facts.claimed)
+            .ok_or(Error::Overflow)?;
+        let with_payee = self
+            .spend
+            .get((caller, facts.payee))
+            .unwrap_or(0)
+            .checked_add(facts.claimed)
+            .ok_or(Error::Overflow)?;
+
+        let weight = stats.add_rating(&self.params, epoch, weight, x);
+        self.stats.insert(facts.service_id, &stats);
+        self.rated.insert(channel_id, &());
+        self.spend_total.insert(caller, &total);
+        self.spend.insert((caller, facts.payee), &with_payee);
+        Ok(vec![Event::Rated(Rated {
+            service_id: facts.service_id,
+            client: caller,
+            channel_id,
+            stars,
+            maturity: mu,
+            weight,
+        })])
+    }
+}

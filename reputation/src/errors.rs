@@ -1,0 +1,48 @@
+//! Every way a reputation message can fail.
+
+// parity-scale-codec-derive 3.7.5 emits a `usize as u8` cast for enum variants with
+// fields (paritytech/parity-scale-codec#747), which cargo-contract 5.0.3's mandatory
+// `-D clippy::cast_possible_truncation` rejects. This module has no casts of its own.
+#![allow(clippy::cast_possible_truncation)]
+
+use gb_scoring::ParamError;
+
+/// Errors of the reputation contract's own messages (the `ReputationOracle` messages
+/// return `gb_interfaces::OracleError`). Each variant names exactly one reason.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, scale::Encode, scale::Decode)]
+#[cfg_attr(feature = "std", derive(scale_info::TypeInfo))]
+pub enum Error {
+    /// The caller is not the contract owner.
+    NotOwner,
+    /// No escrow contract is wired yet (`set_escrow`): ratings cannot be checked.
+    EscrowNotSet,
+    /// Stars must be 1 ..= 5.
+    InvalidStars,
+    /// This channel was rated already (once per channel).
+    AlreadyRated,
+    /// Escrow knows no channel with this id.
+    ChannelNotFound,
+    /// Only the channel's client may rate it.
+    NotChannelClient,
+    /// Nothing was claimed from the channel: nothing was paid, so there is nothing to rate.
+    NothingClaimed,
+    /// The rating window (`Params::rating_window_ms` after the channel's last claim)
+    /// has closed.
+    RatingWindowClosed,
+    /// The caller is the service's owner, a member of its organization or its payee.
+    Affiliated,
+    /// The service gained its maximum rating mass for this epoch (day); the rating was
+    /// not recorded and may be sent again in a later epoch within the window.
+    EpochRatingCapReached,
+    /// The call to escrow's `channel_facts` failed.
+    EscrowCallFailed,
+    /// The call to registry's `is_affiliated` failed.
+    RegistryCallFailed,
+    /// A parameter is outside its documented bounds (which one is in the payload).
+    InvalidParams(ParamError),
+    /// A spend counter would overflow.
+    Overflow,
+}
+
+/// Result of the reputation contract's own messages.
+pub type Result<T> = core::result::Result<T, Error>;

@@ -1,0 +1,119 @@
+//! Events: one for every state change. Ids and accounts people filter by are topics.
+
+use gb_interfaces::{AccountId, Balance, ChannelId, Ppm, ServiceId};
+use gb_scoring::Params;
+use ink::prelude::boxed::Box;
+
+/// A client rated a service.
+#[ink::event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rated {
+    /// The rated service.
+    #[ink(topic)]
+    pub service_id: ServiceId,
+    /// The rater (the channel's client).
+    #[ink(topic)]
+    pub client: AccountId,
+    /// The channel the rating is for.
+    pub channel_id: ChannelId,
+    /// 1 ..= 5.
+    pub stars: u8,
+    /// The rater's maturity (ppm, floor included).
+    pub maturity: Ppm,
+    /// Weight added to the service's rating mass (plancks, after the caps).
+    pub weight: Balance,
+}
+
+/// Escrow reported paid fulfillment for a service.
+#[ink::event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FulfillmentRecorded {
+    /// The service that was paid.
+    #[ink(topic)]
+    pub service_id: ServiceId,
+    /// Newly claimed amount reported.
+    pub paid: Balance,
+    /// Number of channels it came from.
+    pub channels: u32,
+    /// Success mass added (after the per-channel cap).
+    pub mass: Balance,
+}
+
+/// Escrow reported a channel that expired with nothing claimed.
+#[ink::event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FailureRecorded {
+    /// The service that did not deliver.
+    #[ink(topic)]
+    pub service_id: ServiceId,
+    /// The channel's client.
+    #[ink(topic)]
+    pub client: AccountId,
+    /// Funds that were locked.
+    pub locked: Balance,
+    /// Failure mass added (after the cap).
+    pub mass: Balance,
+}
+
+/// The owner wired an escrow contract.
+#[ink::event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EscrowSet {
+    /// The previous escrow, if any.
+    pub previous: Option<AccountId>,
+    /// The new escrow.
+    #[ink(topic)]
+    pub escrow: AccountId,
+}
+
+/// The owner wired a registry contract.
+#[ink::event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegistrySet {
+    /// The previous registry.
+    pub previous: AccountId,
+    /// The new registry.
+    #[ink(topic)]
+    pub registry: AccountId,
+}
+
+/// The owner changed the score parameters.
+#[ink::event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParamsChanged {
+    /// The previous parameters.
+    pub previous: Params,
+    /// The new parameters.
+    pub params: Params,
+}
+
+/// The contract owner changed.
+#[ink::event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OwnershipTransferred {
+    /// The previous owner.
+    #[ink(topic)]
+    pub previous: AccountId,
+    /// The new owner.
+    #[ink(topic)]
+    pub new: AccountId,
+}
+
+/// Every event the logic returns; `lib.rs` emits them in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    /// See [`Rated`].
+    Rated(Rated),
+    /// See [`FulfillmentRecorded`].
+    FulfillmentRecorded(FulfillmentRecorded),
+    /// See [`FailureRecorded`].
+    FailureRecorded(FailureRecorded),
+    /// See [`EscrowSet`].
+    EscrowSet(EscrowSet),
+    /// See [`RegistrySet`].
+    RegistrySet(RegistrySet),
+    /// See [`ParamsChanged`] (boxed: two `Params` dwarf the other variants).
+    ParamsChanged(Box<ParamsChanged>),
+    /// See [`OwnershipTransferred`].
+    OwnershipTransferred(OwnershipTransferred),
+}

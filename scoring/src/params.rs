@@ -1,0 +1,297 @@
+//! Parameters of the score, their defaults and the bounds [`Params::validate`] enforces.
+//!
+//! Amounts (masses) are in the chain's smallest unit (plancks). The defaults are
+//! multiples of a reference call price `unit` (U); [`Params::for_unit`] builds them for
+//! any U. Reasons for each default are in `reputation/README.md`.
+
+use crate::fixed::{Ppm, PPM};
+
+/// Default reference call price U: 10¹⁰ plancks (1 DOT; 0.01 UNIT on a 12-decimal
+/// dev chain).
+pub const DEFAULT_UNIT: u128 = 10_000_000_000;
+/// Largest amount parameter accepted: 10²⁷ plancks (far above any token supply). With
+/// it, every accumulator stays below 2¹²⁸ by many orders of magnitude.
+pub const MAX_AMOUNT: u128 = 1_000_000_000_000_000_000_000_000_000;
+/// Largest prior mean rating: 0.8. The prior must sit at or below the market mean so
+/// that a fresh identity (whitewashing) never beats an average established service.
+pub const MAX_PRIOR_MEAN: Ppm = 800_000;
+/// Largest maturity floor: 0.5 (a rater with no spend elsewhere never counts more than
+/// half).
+pub const MAX_MIN_MATURITY: Ppm = 500_000;
+/// Largest confidence multiplier Z: 4.0 (in ppm).
+pub const MAX_Z: Ppm = 4_000_000;
+/// Largest half-life: 365 epochs (days).
+pub const MAX_HALF_LIFE: u32 = 365;
+/// Shortest rating window: one hour.
+pub const MIN_RATING_WINDOW_MS: u64 = 3_600_000;
+/// Longest rating window: 90 days.
+pub const MAX_RATING_WINDOW_MS: u64 = 90 * 86_400_000;
+
+/// Every tunable of the score. See the field docs for meaning, default and bounds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "ink", derive(scale::Encode, scale::Decode))]
+#[cfg_attr(
+    all(feature = "ink", feature = "std"),
+    derive(scale_info::TypeInfo, ink::storage::traits::StorageLayout)
+)]
+pub struct Params {
+    /// U, the reference call price (plancks): the confidence bound counts evidence in
+    /// units of U. Default [`DEFAULT_UNIT`]; bounds 1 ..= [`MAX_AMOUNT`].
+    pub unit: u128,
+    /// m0, the prior mean rating (ppm) every service starts from. Default 500_000
+    /// (3 of 5 stars); bounds 0 ..= [`MAX_PRIOR_MEAN`].
+    pub prior_mean: Ppm,
+    /// K0, the prior's weight in rating mass (plancks). Default 20·U; 1 ..= MAX_AMOUNT.
+    pub prior_rating_mass: u128,
+    /// A0, prior success mass of fulfillment (plancks). Default 2·U; 1 ..= MAX_AMOUNT.
+    pub prior_success: u128,
+    /// B0, prior failure mass of fulfillment (plancks). Default 1·U; 1 ..= MAX_AMOUNT.
+    pub prior_failure: u128,
+    /// Success mass one settled channel adds at most (plancks). Default 50·U;
+    /// 1 ..= MAX_AMOUNT.
+    pub settle_cap: u128,
+    /// Failure mass one expired, unclaimed channel adds at most (plancks). Default
+    /// 10·U; 1 ..= MAX_AMOUNT.
+    pub failure_cap: u128,
+    /// CAP: the paid amount a single rating's weight counts at most (plancks). Default
+    /// 50·U; 1 ..= MAX_AMOUNT.
+    pub rating_cap: u128,
+    /// Rating mass a service may gain per epoch (plancks). Default 100·U;
+    /// 1 ..= MAX_AMOUNT.
+    pub epoch_rating_cap: u128,
+    /// SPEND_REF: spend with other payees at which a rater is fully mature (plancks).
+    /// Default 20·U; 1 ..= MAX_AMOUNT.
+    pub spend_ref: u128,
+    /// Maturity floor (ppm): weight of a rater with no spend elsewhere. Default
+    /// 100_000 (10%); 0 ..= [`MAX_MIN_MATURITY`].
+    pub min_maturity: Ppm,
+    /// Z, confidence multiplier of the lower bound (ppm). Default 1_000_000 (one
+    /// standard error); 0 ..= [`MAX_Z`].
+    pub z: Ppm,
+    /// Half-life of the slow accumulators (epochs). Default 30; `half_life_fast ..=`
+    /// [`MAX_HALF_LIFE`].
+    pub half_life_slow: u32,
+    /// Half-life of the fast accumulators (epochs). Default 3; 1 ..= `half_life_slow`.
+    pub half_life_fast: u32,
+    /// How long after the channel's last claim its client may rate (ms). Default 7
+    /// days; [`MIN_RATING_WINDOW_MS`] ..= [`MAX_RATING_WINDOW_MS`].
+    pub rating_window_ms: u64,
+}
+
+/// Which parameter is out of its bounds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "ink", derive(scale::Encode, scale::Decode))]
+#[cfg_attr(all(feature = "ink", feature = "std"), derive(scale_info::TypeInfo))]
+pub enum ParamError {
+    /// `unit` is 0 or above `MAX_AMOUNT`.
+    Unit,
+    /// `prior_mean` is above `MAX_PRIOR_MEAN`.
+    PriorMean,
+    /// `prior_rating_mass` is 0 or above `MAX_AMOUNT`.
+    PriorRatingMass,
+    /// `prior_success` is 0 or above `MAX_AMOUNT`.
+    PriorSuccess,
+    /// `prior_failure` is 0 or above `MAX_AMOUNT`.
+    PriorFailure,
+    /// `settle_cap` is 0 or above `MAX_AMOUNT`.
+    SettleCap,
+    /// `failure_cap` is 0 or above `MAX_AMOUNT`.
+    FailureCap,
+    /// `rating_cap` is 0 or above `MAX_AMOUNT`.
+    RatingCap,
+    /// `epoch_rating_cap` is 0 or above `MAX_AMOUNT`.
+    EpochRatingCap,
+    /// `spend_ref` is 0 or above `MAX_AMOUNT`.
+    SpendRef,
+    /// `min_maturity` is above `MAX_MIN_MATURITY`.
+    MinMaturity,
+    /// `z` is above `MAX_Z`.
+    Z,
+    /// `half_life_slow` is below `half_life_fast` or above `MAX_HALF_LIFE`.
+    HalfLifeSlow,
+    /// `half_life_fast` is 0.
+    HalfLifeFast,
+    /// `rating_window_ms` is outside `MIN_RATING_WINDOW_MS ..= MAX_RATING_WINDOW_MS`.
+    RatingWindow,
+}
+
+impl Params {
+    /// The default parameters for a reference call price of `unit` plancks (masses
+    /// are the documented multiples of it, saturating; 0 is treated as 1).
+    pub fn for_unit(unit: u128) -> Self {
+        let u = unit.max(1);
+        Self {
+            unit: u,
+            prior_mean: 500_000,
+            prior_rating_mass: u.saturating_mul(20),
+            prior_success: u.saturating_mul(2),
+            prior_failure: u,
+            settle_cap: u.saturating_mul(50),
+            failure_cap: u.saturating_mul(10),
+            rating_cap: u.saturating_mul(50),
+            epoch_rating_cap: u.saturating_mul(100),
+            spend_ref: u.saturating_mul(20),
+            min_maturity: 100_000,
+            z: PPM,
+            half_life_slow: 30,
+            half_life_fast: 3,
+            rating_window_ms: 7 * 86_400_000,
+        }
+    }
+
+    /// Checks every bound documented on the fields; the first violation is returned.
+    pub fn validate(&self) -> Result<(), ParamError> {
+        let amount = |v: u128, e: ParamError| {
+            if (1..=MAX_AMOUNT).contains(&v) {
+                Ok(())
+            } else {
+                Err(e)
+            }
+        };
+        amount(self.unit, ParamError::Unit)?;
+        if self.prior_mean > MAX_PRIOR_MEAN {
+            return Err(ParamError::PriorMean);
+        }
+        amount(self.prior_rating_mass, ParamError::PriorRatingMass)?;
+        amount(self.prior_success, ParamError::PriorSuccess)?;
+        amount(self.prior_failure, ParamError::PriorFailure)?;
+        amount(self.settle_cap, ParamError::SettleCap)?;
+        amount(self.failure_cap, ParamError::FailureCap)?;
+        amount(self.rating_cap, ParamError::RatingCap)?;
+        amount(self.epoch_rating_cap, ParamError::EpochRatingCap)?;
+        amount(self.spend_ref, ParamError::SpendRef)?;
+        if self.min_maturity > MAX_MIN_MATURITY {
+            return Err(ParamError::MinMaturity);
+        }
+        if self.z > MAX_Z {
+            return Err(ParamError::Z);
+        }
+        if self.half_life_fast == 0 {
+            return Err(ParamError::HalfLifeFast);
+        }
+        if self.half_life_slow < self.half_life_fast || self.half_life_slow > MAX_HALF_LIFE {
+            return Err(ParamError::HalfLifeSlow);
+        }
+        if !(MIN_RATING_WINDOW_MS..=MAX_RATING_WINDOW_MS).contains(&self.rating_window_ms) {
+            return Err(ParamError::RatingWindow);
+        }
+        Ok(())
+    }
+}
+
+impl Default for Params {
+    /// [`Params::for_unit`]`(DEFAULT_UNIT)`.
+    fn default() -> Self {
+        Self::for_unit(DEFAULT_UNIT)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_valid_and_scaled() {
+        let p = Params::default();
+        assert_eq!(p.validate(), Ok(()));
+        assert_eq!(p.unit, DEFAULT_UNIT);
+        assert_eq!(p.prior_rating_mass, 20 * DEFAULT_UNIT);
+        assert_eq!(p.rating_cap, 50 * DEFAULT_UNIT);
+        let q = Params::for_unit(7);
+        assert_eq!(q.validate(), Ok(()));
+        assert_eq!(
+            (q.prior_success, q.prior_failure, q.spend_ref),
+            (14, 7, 140)
+        );
+        assert_eq!(Params::for_unit(0).unit, 1);
+        // A huge unit saturates and is then refused by the bounds.
+        assert_eq!(
+            Params::for_unit(u128::MAX).validate(),
+            Err(ParamError::Unit)
+        );
+    }
+
+    #[test]
+    fn every_bound_is_enforced() {
+        type Case = (fn(&mut Params), ParamError);
+        let cases: [Case; 26] = [
+            (|p| p.unit = 0, ParamError::Unit),
+            (|p| p.unit = MAX_AMOUNT + 1, ParamError::Unit),
+            (|p| p.prior_mean = MAX_PRIOR_MEAN + 1, ParamError::PriorMean),
+            (|p| p.prior_rating_mass = 0, ParamError::PriorRatingMass),
+            (
+                |p| p.prior_rating_mass = MAX_AMOUNT + 1,
+                ParamError::PriorRatingMass,
+            ),
+            (|p| p.prior_success = 0, ParamError::PriorSuccess),
+            (
+                |p| p.prior_success = MAX_AMOUNT + 1,
+                ParamError::PriorSuccess,
+            ),
+            (|p| p.prior_failure = 0, ParamError::PriorFailure),
+            (
+                |p| p.prior_failure = MAX_AMOUNT + 1,
+                ParamError::PriorFailure,
+            ),
+            (|p| p.settle_cap = 0, ParamError::SettleCap),
+            (|p| p.settle_cap = MAX_AMOUNT + 1, ParamError::SettleCap),
+            (|p| p.failure_cap = 0, ParamError::FailureCap),
+            (|p| p.failure_cap = MAX_AMOUNT + 1, ParamError::FailureCap),
+            (|p| p.rating_cap = 0, ParamError::RatingCap),
+            (|p| p.rating_cap = MAX_AMOUNT + 1, ParamError::RatingCap),
+            (|p| p.epoch_rating_cap = 0, ParamError::EpochRatingCap),
+            (
+                |p| p.epoch_rating_cap = MAX_AMOUNT + 1,
+                ParamError::EpochRatingCap,
+            ),
+            (|p| p.spend_ref = 0, ParamError::SpendRef),
+            (|p| p.spend_ref = MAX_AMOUNT + 1, ParamError::SpendRef),
+            (
+                |p| p.min_maturity = MAX_MIN_MATURITY + 1,
+                ParamError::MinMaturity,
+            ),
+            (|p| p.z = MAX_Z + 1, ParamError::Z),
+            (|p| p.half_life_fast = 0, ParamError::HalfLifeFast),
+            (|p| p.half_life_slow = 2, ParamError::HalfLifeSlow),
+            (
+                |p| p.half_life_slow = MAX_HALF_LIFE + 1,
+                ParamError::HalfLifeSlow,
+            ),
+            (
+                |p| p.rating_window_ms = MIN_RATING_WINDOW_MS - 1,
+                ParamError::RatingWindow,
+            ),
+            (
+                |p| p.rating_window_ms = MAX_RATING_WINDOW_MS + 1,
+                ParamError::RatingWindow,
+            ),
+        ];
+        for (break_it, err) in cases {
+            let mut p = Params::default();
+            break_it(&mut p);
+            assert_eq!(p.validate(), Err(err));
+        }
+    }
+
+    #[test]
+    fn bounds_are_inclusive() {
+        let mut p = Params {
+            unit: MAX_AMOUNT,
+            prior_mean: MAX_PRIOR_MEAN,
+            min_maturity: MAX_MIN_MATURITY,
+            z: MAX_Z,
+            half_life_slow: MAX_HALF_LIFE,
+            half_life_fast: MAX_HALF_LIFE,
+            rating_window_ms: MAX_RATING_WINDOW_MS,
+            ..Params::default()
+        };
+        assert_eq!(p.validate(), Ok(()));
+        p.half_life_slow = 1;
+        p.half_life_fast = 1;
+        p.prior_mean = 0;
+        p.min_maturity = 0;
+        p.z = 0;
+        p.rating_window_ms = MIN_RATING_WINDOW_MS;
+        assert_eq!(p.validate(), Ok(()));
+    }
+}

@@ -1,0 +1,187 @@
+//! Exact integer results, checked by hand (and against an independent big-integer
+//! evaluation of the same formulas).
+
+use super::*;
+
+#[test]
+fn empty_stats_score_is_the_prior() {
+    let p = small();
+    let s = ServiceStats::default().score(&p, 0);
+    // R = K0·m0 / K0 = m0; Φ = A0/(A0+B0) = 200/300; Q = 0.5 · 0.666666
+    assert_eq!(s.rating_mean, 500_000);
+    assert_eq!(s.rating_mean_fast, 500_000);
+    assert_eq!(s.fulfillment, 666_666);
+    assert_eq!(s.fulfillment_fast, 666_666);
+    assert_eq!(s.quality, 333_333);
+    assert_eq!(s.quality_fast, 333_333);
+    assert_eq!(s.effective, 333_333);
+    // n = 0, n0 = K0/U = 20: var = 333_333·666_667/21 = 10_582_005_291,
+    // isqrt = 102_868, LCB = 333_333 − 102_868
+    assert_eq!(s.n, 0);
+    assert_eq!(s.lcb, 230_465);
+    assert_eq!((s.rating_mass, s.success_mass, s.failure_mass), (0, 0, 0));
+    // Same prior at any epoch.
+    assert_eq!(ServiceStats::default().score(&p, 1_000).lcb, 230_465);
+}
+
+#[test]
+fn one_of_each_event_exact() {
+    let p = small();
+    let mut st = ServiceStats::default();
+    assert_eq!(rate(&mut st, &p, 0, 5, 1_000, 2_000), 1_000); // μ = 1, w = 1000
+    assert_eq!(st.add_settlement(&p, 0, 1_000, 1), 1_000);
+    assert_eq!(st.add_failure(&p, 0, 500), 500);
+    let acc = Accumulators {
+        rating_sum: 1_000,
+        rating_mass: 1_000,
+        success: 1_000,
+        failure: 500,
+    };
+    assert_eq!(st.slow, acc);
+    assert_eq!(st.fast, acc);
+    assert_eq!(st.epoch_rating_mass, 1_000);
+    let s = st.score(&p, 0);
+    // R = (1000 + 2000·0.5)/(1000 + 2000) = 2/3
+    assert_eq!(s.rating_mean, 666_666);
+    // R′ = (1000 + 2000·0.666666)/3000 = 0.7777773
+    assert_eq!(s.rating_mean_fast, 777_777);
+    // Φ = (1000 + 200)/(1500 + 300) = 2/3; Φ′ shrinks the same data toward Φ
+    assert_eq!(s.fulfillment, 666_666);
+    assert_eq!(s.fulfillment_fast, 666_666);
+    // Q = 666_666² / 10⁶ ; Q′ = 777_777 · 666_666 / 10⁶
+    assert_eq!(s.quality, 444_443);
+    assert_eq!(s.quality_fast, 518_517);
+    assert_eq!(s.effective, 444_443);
+    // n = 2500/100 = 25, n0 = 20: var = 444_443·555_557/46 = 5_367_674_258,
+    // isqrt = 73_264
+    assert_eq!(s.n, 25);
+    assert_eq!(s.lcb, 371_179);
+}
+
+#[test]
+fn thirty_epochs_later_the_slow_set_halves_and_the_fast_set_is_gone() {
+    let p = small();
+    let mut st = ServiceStats::default();
+    rate(&mut st, &p, 0, 5, 1_000, 2_000);
+    st.add_settlement(&p, 0, 1_000, 1);
+    st.add_failure(&p, 0, 500);
+    let later = st.decayed_to(&p, 30);
+    // slow factor pow(977_159, 30) = 499_987; fast pow(793_700, 30) = 977 ppm
+    assert_eq!(decay_over(30, 30), 499_987);
+    assert_eq!(decay_over(3, 30), 977);
+    assert_eq!(
+        later.slow,
+        Accumulators {
+            rating_sum: 499,
+            rating_mass: 499,
+            success: 499,
+            failure: 249,
+        }
+    );
+    assert_eq!(later.fast, Accumulators::default());
+    assert_eq!(later.last_epoch, 30);
+    assert_eq!(later.epoch_rating_mass, 0);
+    let s = st.score(&p, 30);
+    assert_eq!(s.epoch, 30);
+    assert_eq!(s.rating_mean, 599_839);
+    assert_eq!(s.rating_mean_fast, 599_839);
+    assert_eq!(s.fulfillment, 666_984);
+    assert_eq!(s.quality, 400_083);
+    assert_eq!(s.n, 12);
+    assert_eq!(s.lcb, 314_800);
+    // Scoring does not write.
+    assert_eq!(st.last_epoch, 0);
+}
+
+#[test]
+fn settlement_and_failure_caps() {
+    let p = small(); // settle_cap 5000 per channel, failure_cap 1000
+    let mut st = ServiceStats::default();
+    assert_eq!(st.add_settlement(&p, 0, 1_000_000, 3), 15_000);
+    assert_eq!(st.add_settlement(&p, 0, 1_000_000, 0), 5_000); // 0 channels counts 1
+    assert_eq!(st.add_settlement(&p, 0, 0, 1), 0);
+    assert_eq!(st.add_failure(&p, 0, 1_000_000), 1_000);
+    assert_eq!(st.add_failure(&p, 0, 10), 10);
+    assert_eq!(st.slow.success, 20_000);
+    assert_eq!(st.slow.failure, 1_010);
+}
+
+#[test]
+fn epoch_rating_cap_clips_then_resets_next_epoch() {
+    let p = small(); // epoch_rating_cap = 10_000, rating_cap = 5_000
+    let mut st = ServiceStats::default();
+    assert_eq!(st.rating_room(&p, 4), 10_000);
+    assert_eq!(st.add_rating(&p, 4, 6_000, PPM), 6_000);
+    assert_eq!(st.rating_room(&p, 4), 4_000);
+    assert_eq!(st.add_rating(&p, 4, 6_000, PPM), 4_000); // clipped
+    assert_eq!(st.add_rating(&p, 4, 6_000, PPM), 0); // used up
+    assert_eq!(st.rating_room(&p, 4), 0);
+    assert_eq!(st.slow.rating_mass, 10_000);
+    assert_eq!(st.rating_room(&p, 5), 10_000); // next epoch: room again
+    assert_eq!(st.add_rating(&p, 5, 6_000, 0), 6_000);
+    assert_eq!(st.epoch_rating_mass, 6_000);
+    // A stale epoch (before last_epoch) is treated as the current one.
+    assert_eq!(st.add_rating(&p, 3, 6_000, 0), 4_000);
+    assert_eq!(st.last_epoch, 5);
+}
+
+#[test]
+fn rating_values_and_weights() {
+    assert_eq!(stars_to_ppm(0), None);
+    assert_eq!(stars_to_ppm(1), Some(0));
+    assert_eq!(stars_to_ppm(2), Some(250_000));
+    assert_eq!(stars_to_ppm(3), Some(500_000));
+    assert_eq!(stars_to_ppm(4), Some(750_000));
+    assert_eq!(stars_to_ppm(5), Some(PPM));
+    assert_eq!(stars_to_ppm(6), None);
+
+    assert_eq!(maturity(0, 2_000), 0);
+    assert_eq!(maturity(500, 2_000), 250_000);
+    assert_eq!(maturity(2_000, 2_000), PPM);
+    assert_eq!(maturity(u128::MAX, 2_000), PPM);
+    assert_eq!(maturity(5, 0), PPM);
+
+    let p = small(); // rating_cap 5000, spend_ref 2000, floor 10%
+    assert_eq!(rating_weight(&p, 1_000, 0), (100, 100_000)); // floor
+    assert_eq!(rating_weight(&p, 1_000, 100), (100, 100_000)); // 5% < floor
+    assert_eq!(rating_weight(&p, 1_000, 1_000), (500, 500_000));
+    assert_eq!(rating_weight(&p, 1_000, 9_999), (1_000, PPM));
+    assert_eq!(rating_weight(&p, 9_999, 9_999), (5_000, PPM)); // capped
+    assert_eq!(rating_weight(&p, 0, 9_999), (0, PPM));
+    let mut no_floor = p;
+    no_floor.min_maturity = 0;
+    assert_eq!(rating_weight(&no_floor, 1_000, 0), (0, 0));
+}
+
+#[test]
+fn lower_bound_and_value_exact() {
+    assert_eq!(lower_bound(0, 0, PPM), 0);
+    assert_eq!(lower_bound(PPM, 0, PPM), PPM);
+    // q = 0.5, n+1 = 25: sd = √(0.25/25) = 0.1
+    assert_eq!(lower_bound(500_000, 24, PPM), 400_000);
+    assert_eq!(lower_bound(500_000, 24, 2 * PPM), 300_000);
+    assert_eq!(lower_bound(500_000, 24, 0), 500_000);
+    assert_eq!(lower_bound(500_000, 0, 4_000_000), 0); // saturates at 0
+    assert_eq!(lower_bound(800_000, u128::MAX, PPM), 800_000);
+
+    // LCB² · p_ref / (PPM · price)
+    assert_eq!(value(800_000, 100, 100), 640_000);
+    assert_eq!(value(800_000, 200, 100), 320_000);
+    assert_eq!(value(PPM, 1, 1), PPM as u128);
+    assert_eq!(value(500_000, 0, 1), 250_000); // price 0 counts as 1
+    assert_eq!(value(0, 1, u128::MAX), 0);
+    assert_eq!(value(PPM, 1, u128::MAX), u128::MAX / PPM as u128);
+}
+
+#[test]
+fn shrink_exact() {
+    assert_eq!(shrink(0, 0, 10, 400_000), 400_000);
+    assert_eq!(shrink(5, 10, 10, 0), 250_000);
+    assert_eq!(shrink(10, 10, 0, 0), PPM);
+    assert_eq!(shrink(0, 0, 0, 123), 0); // nothing at all
+                                         // Huge masses use the scaled path and stay within a ppm.
+    let big = u128::MAX / 4;
+    assert_eq!(shrink(big, big, 1, 0), 999_999);
+    // exactly 0.75; the scaled path may floor 1 ppm lower
+    assert!((749_999..=750_000).contains(&shrink(big / 2, big, big, PPM)));
+}
