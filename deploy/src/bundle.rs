@@ -6,52 +6,91 @@ use std::{collections::HashMap, path::PathBuf};
 #[derive(Clone, Debug)]
 pub struct Bundle {
     pub name: String,
+    pub path: PathBuf,
     pub wasm: Vec<u8>,
     selectors: HashMap<String, [u8; 4]>,
 }
 
-/// Where the bundles are: `$GB_BUNDLES_DIR/<name>/<name>.contract`, by default the root
-/// workspace's `target/ink` (or `$CARGO_TARGET_DIR/ink`).
+/// Why a bundle could not be loaded.
+#[derive(Debug)]
+pub enum BundleError {
+    /// The file is missing or unreadable: it has not been built.
+    NotBuilt { name: String, path: PathBuf, reason: String },
+    /// The file is not a cargo-contract bundle.
+    Malformed { path: PathBuf, reason: String },
+}
+
+impl std::fmt::Display for BundleError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            BundleError::NotBuilt { name, path, reason } => write!(
+                f,
+                "cannot read {} ({reason}); build it with `cargo contract build --release \
+                 --manifest-path {name}/Cargo.toml` (or run `bash scripts/demo.sh`, which \
+                 builds all three), or point GB_BUNDLES_DIR at the directory holding \
+                 <name>/<name>.contract",
+                path.display()
+            ),
+            BundleError::Malformed { path, reason } => {
+                write!(f, "{} is not a contract bundle: {reason}", path.display())
+            }
+        }
+    }
+}
+
+impl std::error::Error for BundleError {}
+
+/// Where the bundles are: `$GB_BUNDLES_DIR/<name>/<name>.contract`, else
+/// `$CARGO_TARGET_DIR/ink`, else the root workspace's `target/ink`.
 pub fn bundles_dir() -> PathBuf {
     if let Ok(dir) = std::env::var("GB_BUNDLES_DIR") {
         return dir.into();
+    }
+    if let Ok(dir) = std::env::var("CARGO_TARGET_DIR") {
+        return PathBuf::from(dir).join("ink");
     }
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/ink")
 }
 
 impl Bundle {
-    /// Loads `<bundles_dir>/<name>/<name>.contract`. Panics with the command that builds
-    /// it when it is missing (tests only).
-    pub fn load(name: &str) -> Self {
-        let path = bundles_dir().join(name).join(format!("{name}.contract"));
-        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
-            panic!(
-                "cannot read {}: {e}\nbuild it with: cargo contract build --release --manifest-path {name}/Cargo.toml\n(or set GB_BUNDLES_DIR)",
-                path.display()
-            )
-        });
-        let json: serde_json::Value = serde_json::from_str(&text).expect("bundle is JSON");
-        let wasm_hex = json["source"]["wasm"].as_str().expect("bundle has source.wasm");
-        let wasm = hex::decode(wasm_hex.trim_start_matches("0x")).expect("wasm is hex");
+    /// Loads `<bundles_dir>/<name>/<name>.contract`.
+    pub fn load(name: &str) -> Result<Self, BundleError> {
+        Self::load_from(name, bundles_dir().join(name).join(format!("{name}.contract")))
+    }
+
+    /// Loads the bundle at `path`.
+    pub fn load_from(name: &str, path: PathBuf) -> Result<Self, BundleError> {
+        let text = std::fs::read_to_string(&path).map_err(|e| BundleError::NotBuilt {
+            name: name.to_string(),
+            path: path.clone(),
+            reason: e.to_string(),
+        })?;
+        let bad = |reason: &str| BundleError::Malformed { path: path.clone(), reason: reason.into() };
+        let json: serde_json::Value = serde_json::from_str(&text).map_err(|e| bad(&e.to_string()))?;
+        let wasm_hex = json["source"]["wasm"].as_str().ok_or_else(|| bad("no source.wasm"))?;
+        let wasm = hex::decode(wasm_hex.trim_start_matches("0x")).map_err(|_| bad("source.wasm is not hex"))?;
         let mut selectors = HashMap::new();
         for kind in ["messages", "constructors"] {
-            for m in json["spec"][kind].as_array().expect("spec lists") {
-                let label = m["label"].as_str().expect("label").to_string();
-                let sel = hex::decode(m["selector"].as_str().expect("selector").trim_start_matches("0x"))
-                    .expect("selector hex");
-                selectors.insert(label, sel.try_into().expect("4-byte selector"));
+            let list = json["spec"][kind].as_array().ok_or_else(|| bad("no spec"))?;
+            for m in list {
+                let label = m["label"].as_str().ok_or_else(|| bad("message without label"))?;
+                let sel = m["selector"].as_str().ok_or_else(|| bad("message without selector"))?;
+                let sel = hex::decode(sel.trim_start_matches("0x")).map_err(|_| bad("bad selector"))?;
+                let sel: [u8; 4] = sel.try_into().map_err(|_| bad("selector is not 4 bytes"))?;
+                selectors.insert(label.to_string(), sel);
             }
         }
-        Bundle { name: name.to_string(), wasm, selectors }
+        Ok(Bundle { name: name.to_string(), path, wasm, selectors })
     }
 
     /// Selector of a message or constructor by its metadata label (trait messages are
-    /// labelled `Trait::message`).
+    /// labelled `Trait::message`). Panics on an unknown label: that is a bug in the
+    /// caller, which names messages statically.
     pub fn selector(&self, label: &str) -> [u8; 4] {
-        *self
-            .selectors
-            .get(label)
-            .unwrap_or_else(|| panic!("{} has no message `{label}`; it has {:?}", self.name, self.labels()))
+        match self.selectors.get(label) {
+            Some(s) => *s,
+            None => panic!("{} has no message `{label}`; it has {:?}", self.name, self.labels()),
+        }
     }
 
     /// All labels, sorted.
@@ -59,5 +98,10 @@ impl Bundle {
         let mut l: Vec<&str> = self.selectors.keys().map(String::as_str).collect();
         l.sort();
         l
+    }
+
+    /// Blake2-256 of the Wasm: the code hash the chain will report.
+    pub fn code_hash(&self) -> [u8; 32] {
+        sp_core::hashing::blake2_256(&self.wasm)
     }
 }

@@ -10,6 +10,10 @@
 
 pub mod bundle;
 pub mod sandbox;
+pub mod demo;
+pub mod market;
+pub mod suite;
 
 pub use bundle::Bundle;
 pub use sandbox::{Chain, Cost, Reverted};
+pub use suite::{Bundles, DeployError, Options, Suite};

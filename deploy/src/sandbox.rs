@@ -18,8 +18,8 @@ pub struct Cost {
     pub storage_deposit: i128,
 }
 
-/// A call that reverted or trapped.
-#[derive(Debug)]
+/// A call or instantiation that failed: reverted, trapped or was not dispatched.
+#[derive(Debug, Clone)]
 pub struct Reverted {
     /// Output bytes of a revert (the SCALE-encoded `Result<Result<_, Error>, LangError>`),
     /// empty for a trap.
@@ -95,7 +95,7 @@ impl Chain {
         args: impl Encode,
         origin: &AccountId32,
         salt: &[u8],
-    ) -> AccountId32 {
+    ) -> Result<AccountId32, Reverted> {
         let mut data = bundle.selector(ctor).to_vec();
         args.encode_to(&mut data);
         let r = self.sandbox.deploy_contract(
@@ -108,12 +108,16 @@ impl Chain {
             None,
         );
         let debug = String::from_utf8_lossy(&r.debug_message).into_owned();
-        let ok = r
-            .result
-            .unwrap_or_else(|e| panic!("deploy {}::{ctor} failed: {e:?}\n{debug}", bundle.name));
-        assert!(!ok.result.did_revert(), "deploy {}::{ctor} reverted\n{debug}", bundle.name);
+        let ok = r.result.map_err(|e| Reverted {
+            data: Vec::new(),
+            reason: format!("{e:?}"),
+            debug: debug.clone(),
+        })?;
+        if ok.result.did_revert() {
+            return Err(Reverted { data: ok.result.data, reason: "constructor reverted".into(), debug });
+        }
         self.costs.push((format!("{}::{ctor}", bundle.name), cost_of(r.gas_consumed, &r.storage_deposit)));
-        ok.account_id
+        Ok(ok.account_id)
     }
 
     /// Calls `message` on `contract`; returns the decoded return value of a successful
@@ -203,3 +207,15 @@ impl Chain {
         }
     }
 }
+
+impl std::fmt::Display for Reverted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.reason)?;
+        if !self.debug.is_empty() {
+            write!(f, " (contract debug output: {})", self.debug.trim())?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Reverted {}

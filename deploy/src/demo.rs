@@ -1,0 +1,129 @@
+//! The marketplace workflow, narrated: register, discover, pay per call with vouchers,
+//! batch-claim, rate, re-rank, refund. Runs on a deployed [`Market`].
+
+use crate::market::{Market, DAY, HOUR, UNIT};
+use gb_interfaces::{Balance, ServiceId};
+use std::fmt::Write as _;
+
+fn units(p: Balance) -> String {
+    format!("{}.{:02} U", p / UNIT, (p % UNIT) * 100 / UNIT)
+}
+
+fn ranking(m: &mut Market, tag: &str, names: &[(ServiceId, &str)]) -> String {
+    let page = m.ranked(tag);
+    let mut s = String::new();
+    for (i, e) in page.entries.iter().enumerate() {
+        let name = names.iter().find(|(id, _)| *id == e.service_id).map_or("?", |(_, n)| n);
+        let _ = writeln!(
+            s,
+            "    {}. #{:<2} {:<10} score {:>6.3}  price {}",
+            i + 1,
+            e.service_id,
+            name,
+            e.score as f64 / 1e6,
+            units(e.price)
+        );
+    }
+    s
+}
+
+/// Runs the workflow and returns the lines it printed (also printed as it goes).
+pub fn run(m: &mut Market) -> Vec<String> {
+    let mut log = Vec::new();
+    let mut say = |s: String| {
+        println!("{s}");
+        log.push(s);
+    };
+    let base = m.escrow_native();
+    say(format!(
+        "deployed and wired: registry {}, reputation {}, escrow {} (fee {} bps)",
+        m.suite.registry, m.suite.reputation, m.suite.escrow, m.fee_bps
+    ));
+    say("U = 1 reference call price = 10^10 plancks".into());
+
+    // Register in two vertical markets.
+    let ids = m.register(
+        "acme-ai",
+        &[
+            ("xray-read", UNIT, &["medical", "vision"]),
+            ("triage-bot", 8 * UNIT / 10, &["medical"]),
+            ("fraud-scan", 2 * UNIT, &["financial"]),
+            ("risk-score", 3 * UNIT / 2, &["financial"]),
+        ],
+    );
+    let names: Vec<(ServiceId, &str)> = ids.iter().copied().zip(["xray-read", "triage-bot", "fraud-scan", "risk-score"]).collect();
+    say(format!("1. registered org `acme-ai` with 4 services in `medical` and `financial`: ids {ids:?}"));
+    say(format!("2. discovery, `medical`, before any traffic (all at the prior; cheaper first):\n{}", ranking(m, "medical", &names)));
+
+    // Pay per call.
+    let clients = m.clients.clone();
+    let now = m.chain.now();
+    let mut channels = Vec::new();
+    for (i, c) in clients.iter().enumerate() {
+        let svc = if i % 2 == 0 { ids[0] } else { ids[2] };
+        let ch = m.open(c, svc, 500 * UNIT, now + DAY).expect("open channel");
+        channels.push((ch, c.clone(), svc));
+    }
+    say(format!("3. {} clients opened channels of 500 U each (deposit_and_open, expiry in 24 h)", channels.len()));
+    let mut vouchers = Vec::new();
+    let mut calls_total = 0;
+    for (k, (ch, c, svc)) in channels.iter().enumerate() {
+        let price = if *svc == ids[0] { UNIT } else { 2 * UNIT };
+        let calls = 100 + 50 * k as u128;
+        let mut best = None;
+        for n in 1..=calls {
+            best = Some(m.voucher(c, *ch, n * price));
+        }
+        calls_total += calls;
+        vouchers.push((*ch, calls * price, best.expect("at least one call")));
+    }
+    say(format!("   clients made {calls_total} paid calls, signing a cumulative sr25519 voucher per call"));
+    let payee_before = m.chain.free_balance(&m.provider.account.clone());
+    let costs_before = m.chain.costs.len();
+    let outcomes = m.claim_batch(vouchers.clone());
+    let batch_cost = m.chain.costs[costs_before..].iter().map(|(_, c)| c.ref_time).sum::<u64>();
+    let paid: Balance = outcomes.iter().filter_map(|o| o.as_ref().ok()).sum();
+    let received = m.chain.free_balance(&m.provider.account.clone()) - payee_before;
+    say(format!(
+        "4. the provider batch-claimed {} channels in ONE call: {} gross, {} to the payee, {} protocol fee; {} ref_time",
+        outcomes.len(),
+        units(paid),
+        units(received),
+        units(m.fees_held()),
+        batch_cost
+    ));
+
+    // Learn.
+    for (k, (ch, c, svc)) in channels.iter().enumerate() {
+        let stars = if *svc == ids[0] { 5 } else if k % 2 == 1 { 2 } else { 3 };
+        m.rate(&c.account, *ch, stars).expect("rate");
+    }
+    say("5. each paying client rated its service (xray-read: 5 stars; fraud-scan: 2 stars)".into());
+    say(format!("   discovery, `medical`, after:\n{}", ranking(m, "medical", &names)));
+    say(format!("   discovery, `financial`, after:\n{}", ranking(m, "financial", &names)));
+
+    // Expiry and refund.
+    let late = clients[0].clone();
+    let expiry = m.chain.now() + HOUR;
+    let ch = m.open(&late, ids[1], 50 * UNIT, expiry).expect("open");
+    m.chain.advance(HOUR + 1);
+    let refunded: Result<Balance, crate::market::EscrowError> = m.escrow(&late.account, "refund", ch, 0);
+    say(format!(
+        "6. a channel to triage-bot expired unused: refund {} to the client; triage-bot's failure mass is now {}",
+        units(refunded.expect("refund")),
+        m.score(ids[1]).failure_mass
+    ));
+    m.assert_conservation(base);
+    let acc = m.accounting();
+    let gas: u64 = m.chain.costs.iter().map(|(_, c)| c.ref_time).sum();
+    say(format!(
+        "summary: escrow holds {} (balances {}, locked {}, fees {}) = its native balance; {} calls, {} ref_time in all",
+        units(acc.balances + acc.locked + acc.fees),
+        units(acc.balances),
+        units(acc.locked),
+        units(acc.fees),
+        m.chain.costs.len(),
+        gas
+    ));
+    log
+}
