@@ -15,7 +15,11 @@ pub struct Bundle {
 #[derive(Debug)]
 pub enum BundleError {
     /// The file is missing or unreadable: it has not been built.
-    NotBuilt { name: String, path: PathBuf, reason: String },
+    NotBuilt {
+        name: String,
+        path: PathBuf,
+        reason: String,
+    },
     /// The file is not a cargo-contract bundle.
     Malformed { path: PathBuf, reason: String },
 }
@@ -55,7 +59,10 @@ pub fn bundles_dir() -> PathBuf {
 impl Bundle {
     /// Loads `<bundles_dir>/<name>/<name>.contract`.
     pub fn load(name: &str) -> Result<Self, BundleError> {
-        Self::load_from(name, bundles_dir().join(name).join(format!("{name}.contract")))
+        Self::load_from(
+            name,
+            bundles_dir().join(name).join(format!("{name}.contract")),
+        )
     }
 
     /// Loads the bundle at `path`.
@@ -65,22 +72,41 @@ impl Bundle {
             path: path.clone(),
             reason: e.to_string(),
         })?;
-        let bad = |reason: &str| BundleError::Malformed { path: path.clone(), reason: reason.into() };
-        let json: serde_json::Value = serde_json::from_str(&text).map_err(|e| bad(&e.to_string()))?;
-        let wasm_hex = json["source"]["wasm"].as_str().ok_or_else(|| bad("no source.wasm"))?;
-        let wasm = hex::decode(wasm_hex.trim_start_matches("0x")).map_err(|_| bad("source.wasm is not hex"))?;
+        let bad = |reason: &str| BundleError::Malformed {
+            path: path.clone(),
+            reason: reason.into(),
+        };
+        let json: serde_json::Value =
+            serde_json::from_str(&text).map_err(|e| bad(&e.to_string()))?;
+        let wasm_hex = json["source"]["wasm"]
+            .as_str()
+            .ok_or_else(|| bad("no source.wasm"))?;
+        let wasm = hex::decode(wasm_hex.trim_start_matches("0x"))
+            .map_err(|_| bad("source.wasm is not hex"))?;
         let mut selectors = HashMap::new();
         for kind in ["messages", "constructors"] {
-            let list = json["spec"][kind].as_array().ok_or_else(|| bad("no spec"))?;
+            let list = json["spec"][kind]
+                .as_array()
+                .ok_or_else(|| bad("no spec"))?;
             for m in list {
-                let label = m["label"].as_str().ok_or_else(|| bad("message without label"))?;
-                let sel = m["selector"].as_str().ok_or_else(|| bad("message without selector"))?;
-                let sel = hex::decode(sel.trim_start_matches("0x")).map_err(|_| bad("bad selector"))?;
+                let label = m["label"]
+                    .as_str()
+                    .ok_or_else(|| bad("message without label"))?;
+                let sel = m["selector"]
+                    .as_str()
+                    .ok_or_else(|| bad("message without selector"))?;
+                let sel =
+                    hex::decode(sel.trim_start_matches("0x")).map_err(|_| bad("bad selector"))?;
                 let sel: [u8; 4] = sel.try_into().map_err(|_| bad("selector is not 4 bytes"))?;
                 selectors.insert(label.to_string(), sel);
             }
         }
-        Ok(Bundle { name: name.to_string(), path, wasm, selectors })
+        Ok(Bundle {
+            name: name.to_string(),
+            path,
+            wasm,
+            selectors,
+        })
     }
 
     /// Selector of a message or constructor by its metadata label (trait messages are
@@ -89,7 +115,11 @@ impl Bundle {
     pub fn selector(&self, label: &str) -> [u8; 4] {
         match self.selectors.get(label) {
             Some(s) => *s,
-            None => panic!("{} has no message `{label}`; it has {:?}", self.name, self.labels()),
+            None => panic!(
+                "{} has no message `{label}`; it has {:?}",
+                self.name,
+                self.labels()
+            ),
         }
     }
 

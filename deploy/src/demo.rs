@@ -13,7 +13,10 @@ fn ranking(m: &mut Market, tag: &str, names: &[(ServiceId, &str)]) -> String {
     let page = m.ranked(tag);
     let mut s = String::new();
     for (i, e) in page.entries.iter().enumerate() {
-        let name = names.iter().find(|(id, _)| *id == e.service_id).map_or("?", |(_, n)| n);
+        let name = names
+            .iter()
+            .find(|(id, _)| *id == e.service_id)
+            .map_or("?", |(_, n)| n);
         let _ = writeln!(
             s,
             "    {}. #{:<2} {:<10} score {:>6.3}  price {}",
@@ -51,9 +54,18 @@ pub fn run(m: &mut Market) -> Vec<String> {
             ("risk-score", 3 * UNIT / 2, &["financial"]),
         ],
     );
-    let names: Vec<(ServiceId, &str)> = ids.iter().copied().zip(["xray-read", "triage-bot", "fraud-scan", "risk-score"]).collect();
-    say(format!("1. registered org `acme-ai` with 4 services in `medical` and `financial`: ids {ids:?}"));
-    say(format!("2. discovery, `medical`, before any traffic (all at the prior; cheaper first):\n{}", ranking(m, "medical", &names)));
+    let names: Vec<(ServiceId, &str)> = ids
+        .iter()
+        .copied()
+        .zip(["xray-read", "triage-bot", "fraud-scan", "risk-score"])
+        .collect();
+    say(format!(
+        "1. registered org `acme-ai` with 4 services in `medical` and `financial`: ids {ids:?}"
+    ));
+    say(format!(
+        "2. discovery, `medical`, before any traffic (all at the prior; cheaper first):\n{}",
+        ranking(m, "medical", &names)
+    ));
 
     // Pay per call.
     let clients = m.clients.clone();
@@ -64,7 +76,10 @@ pub fn run(m: &mut Market) -> Vec<String> {
         let ch = m.open(c, svc, 500 * UNIT, now + DAY).expect("open channel");
         channels.push((ch, c.clone(), svc));
     }
-    say(format!("3. {} clients opened channels of 500 U each (deposit_and_open, expiry in 24 h)", channels.len()));
+    say(format!(
+        "3. {} clients opened channels of 500 U each (deposit_and_open, expiry in 24 h)",
+        channels.len()
+    ));
     let mut vouchers = Vec::new();
     let mut calls_total = 0;
     for (k, (ch, c, svc)) in channels.iter().enumerate() {
@@ -77,41 +92,62 @@ pub fn run(m: &mut Market) -> Vec<String> {
         calls_total += calls;
         vouchers.push((*ch, calls * price, best.expect("at least one call")));
     }
-    say(format!("   clients made {calls_total} paid calls, signing a cumulative sr25519 voucher per call"));
+    say(format!(
+        "   clients made {calls_total} paid calls, signing a cumulative sr25519 voucher per call"
+    ));
     let payee_before = m.chain.free_balance(&m.provider.account.clone());
     let costs_before = m.chain.costs.len();
     let outcomes = m.claim_batch(vouchers.clone());
-    let batch_cost = m.chain.costs[costs_before..].iter().map(|(_, c)| c.ref_time).sum::<u64>();
+    let batch_cost = m.chain.costs[costs_before..]
+        .iter()
+        .map(|(_, c)| c.ref_time)
+        .sum::<u64>();
     let paid: Balance = outcomes.iter().filter_map(|o| o.as_ref().ok()).sum();
     let received = m.chain.free_balance(&m.provider.account.clone()) - payee_before;
+    let deposit = m.chain.costs.last().map_or(0, |(_, c)| c.storage_deposit);
     say(format!(
-        "4. the provider batch-claimed {} channels in ONE call: {} gross, {} to the payee, {} protocol fee; {} ref_time",
+        "4. the provider batch-claimed {} channels in ONE call: {} gross, {} to the payee, {} protocol fee\n   \
+         (gas {} ref_time; the payee also paid {} plancks of storage deposit for new records)",
         outcomes.len(),
         units(paid),
-        units(received),
+        units(received.saturating_add_signed(deposit)),
         units(m.fees_held()),
-        batch_cost
+        batch_cost,
+        deposit
     ));
 
     // Learn.
     for (k, (ch, c, svc)) in channels.iter().enumerate() {
-        let stars = if *svc == ids[0] { 5 } else if k % 2 == 1 { 2 } else { 3 };
+        let stars = if *svc == ids[0] {
+            5
+        } else if k % 2 == 1 {
+            2
+        } else {
+            3
+        };
         m.rate(&c.account, *ch, stars).expect("rate");
     }
     say("5. each paying client rated its service (xray-read: 5 stars; fraud-scan: 2 stars)".into());
-    say(format!("   discovery, `medical`, after:\n{}", ranking(m, "medical", &names)));
-    say(format!("   discovery, `financial`, after:\n{}", ranking(m, "financial", &names)));
+    say(format!(
+        "   discovery, `medical`, after:\n{}",
+        ranking(m, "medical", &names)
+    ));
+    say(format!(
+        "   discovery, `financial`, after:\n{}",
+        ranking(m, "financial", &names)
+    ));
 
     // Expiry and refund.
     let late = clients[0].clone();
     let expiry = m.chain.now() + HOUR;
     let ch = m.open(&late, ids[1], 50 * UNIT, expiry).expect("open");
     m.chain.advance(HOUR + 1);
-    let refunded: Result<Balance, crate::market::EscrowError> = m.escrow(&late.account, "refund", ch, 0);
+    let refunded: Result<Balance, crate::market::EscrowError> =
+        m.escrow(&late.account, "refund", ch, 0);
     say(format!(
-        "6. a channel to triage-bot expired unused: refund {} to the client; triage-bot's failure mass is now {}",
+        "6. a channel to triage-bot expired unused: refund {} to the client; escrow reported it, triage-bot's failure mass is now {}",
         units(refunded.expect("refund")),
-        m.score(ids[1]).failure_mass
+        units(m.score(ids[1]).failure_mass)
     ));
     m.assert_conservation(base);
     let acc = m.accounting();

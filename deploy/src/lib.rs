@@ -9,9 +9,9 @@
 //!   design fixes.
 
 pub mod bundle;
-pub mod sandbox;
 pub mod demo;
 pub mod market;
+pub mod sandbox;
 pub mod suite;
 
 pub use bundle::Bundle;

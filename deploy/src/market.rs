@@ -2,9 +2,9 @@
 //! wired contracts, and typed wrappers over their messages. Used by the demo and by the
 //! drink test suite.
 
+use crate::{suite::ink_account, Bundles, Chain, Options, Reverted, Suite};
 use drink::AccountId32;
 use escrow::types::{Accounting, Channel, ClaimOutcome};
-use crate::{suite::ink_account, Bundles, Chain, Options, Reverted, Suite};
 use gb_interfaces::{
     voucher_message, wrapped_voucher_message, Balance, ChannelId, ServiceId, Signer, Timestamp,
     VoucherSignature,
@@ -50,7 +50,6 @@ impl Who {
     }
 }
 
-
 /// The deployed marketplace and its actors.
 pub struct Market {
     pub chain: Chain,
@@ -73,21 +72,53 @@ impl Market {
         let provider = Who::new("Bob");
         let member = Who::new("Charlie");
         let treasury = Who::new("Ferdie");
-        let names = ["Dave", "Eve", "Alice", "Grace", "Heidi", "Ivan", "Judy", "Mallory"];
+        let names = [
+            "Dave", "Eve", "Alice", "Grace", "Heidi", "Ivan", "Judy", "Mallory",
+        ];
         let clients: Vec<Who> = (0..n_clients)
-            .map(|i| Who::new(names.get(i).map(|s| s.to_string()).unwrap_or(format!("client{i}")).as_str()))
+            .map(|i| {
+                Who::new(
+                    names
+                        .get(i)
+                        .map(|s| s.to_string())
+                        .unwrap_or(format!("client{i}"))
+                        .as_str(),
+                )
+            })
             .collect();
-        for w in [&provider, &member, &treasury].into_iter().chain(clients.iter()) {
+        for w in [&provider, &member, &treasury]
+            .into_iter()
+            .chain(clients.iter())
+        {
             chain.mint(&w.account, ENDOWMENT);
         }
-        let opts = Options { fee_bps, treasury: treasury.account.clone(), salt: vec![] };
+        let opts = Options {
+            fee_bps,
+            treasury: treasury.account.clone(),
+            salt: vec![],
+        };
         let suite = crate::suite::deploy(&mut chain, b, &deployer, &opts)?;
-        Ok(Market { chain, b: b.clone(), suite, deployer, provider, member, treasury, clients, fee_bps })
+        Ok(Market {
+            chain,
+            b: b.clone(),
+            suite,
+            deployer,
+            provider,
+            member,
+            treasury,
+            clients,
+            fee_bps,
+        })
     }
 
     // ---- registry -------------------------------------------------------------------
 
-    pub fn registry<R: scale::Decode>(&mut self, who: &AccountId32, msg: &str, args: impl scale::Encode) -> R {
+    pub fn registry<R: scale::Decode>(
+        &mut self,
+        who: &AccountId32,
+        msg: &str,
+        args: impl scale::Encode,
+    ) -> R {
         let at = self.suite.registry.clone();
         self.chain
             .call(&self.b.registry, &at, msg, args, who, 0)
@@ -128,7 +159,12 @@ impl Market {
 
     pub fn ranked(&mut self, tag: &str) -> RankedPage {
         let at = self.suite.registry.clone();
-        self.chain.query(&self.b.registry, &at, "ranked_by_tag", (tag.to_string(), 0u32, 32u32))
+        self.chain.query(
+            &self.b.registry,
+            &at,
+            "ranked_by_tag",
+            (tag.to_string(), 0u32, 32u32),
+        )
     }
 
     // ---- escrow ---------------------------------------------------------------------
@@ -144,12 +180,25 @@ impl Market {
         self.chain.call(&self.b.escrow, &at, msg, args, who, value)
     }
 
-    pub fn escrow<R: scale::Decode>(&mut self, who: &AccountId32, msg: &str, args: impl scale::Encode, value: Balance) -> R {
-        self.escrow_call(who, msg, args, value).unwrap_or_else(|e| panic!("escrow::{msg}: {e}"))
+    pub fn escrow<R: scale::Decode>(
+        &mut self,
+        who: &AccountId32,
+        msg: &str,
+        args: impl scale::Encode,
+        value: Balance,
+    ) -> R {
+        self.escrow_call(who, msg, args, value)
+            .unwrap_or_else(|e| panic!("escrow::{msg}: {e}"))
     }
 
     /// `deposit_and_open` by `client` with its sr25519 key.
-    pub fn open(&mut self, client: &Who, service: ServiceId, funds: Balance, expiry: Timestamp) -> Result<ChannelId, EscrowError> {
+    pub fn open(
+        &mut self,
+        client: &Who,
+        service: ServiceId,
+        funds: Balance,
+        expiry: Timestamp,
+    ) -> Result<ChannelId, EscrowError> {
         let signer = client.sr_signer();
         let c = client.account.clone();
         self.escrow(&c, "deposit_and_open", (service, signer, expiry), funds)
@@ -167,7 +216,8 @@ impl Market {
 
     pub fn balance_of(&mut self, who: &AccountId32) -> Balance {
         let at = self.suite.escrow.clone();
-        self.chain.query(&self.b.escrow, &at, "balance_of", ink_account(who))
+        self.chain
+            .query(&self.b.escrow, &at, "balance_of", ink_account(who))
     }
 
     pub fn fees_held(&mut self) -> Balance {
@@ -186,17 +236,30 @@ impl Market {
         VoucherSignature::Sr25519(client.sr.sign(&m).0)
     }
 
-    pub fn wrapped_voucher(&self, client: &Who, channel: ChannelId, amount: Balance) -> VoucherSignature {
+    pub fn wrapped_voucher(
+        &self,
+        client: &Who,
+        channel: ChannelId,
+        amount: Balance,
+    ) -> VoucherSignature {
         let m = voucher_message(self.suite.escrow.as_ref(), channel, amount);
         VoucherSignature::Sr25519(client.sr.sign(&wrapped_voucher_message(&m)).0)
     }
 
-    pub fn ecdsa_voucher(&self, client: &Who, channel: ChannelId, amount: Balance) -> VoucherSignature {
+    pub fn ecdsa_voucher(
+        &self,
+        client: &Who,
+        channel: ChannelId,
+        amount: Balance,
+    ) -> VoucherSignature {
         let m = voucher_message(self.suite.escrow.as_ref(), channel, amount);
         VoucherSignature::Ecdsa(client.ec.sign(&m).0)
     }
 
-    pub fn claim_batch(&mut self, vouchers: Vec<(ChannelId, Balance, VoucherSignature)>) -> Vec<ClaimOutcome> {
+    pub fn claim_batch(
+        &mut self,
+        vouchers: Vec<(ChannelId, Balance, VoucherSignature)>,
+    ) -> Vec<ClaimOutcome> {
         let p = self.provider.account.clone();
         let r: Result<Vec<ClaimOutcome>, EscrowError> = self.escrow(&p, "claim_batch", vouchers, 0);
         r.expect("claim_batch")
@@ -204,7 +267,12 @@ impl Market {
 
     // ---- reputation -----------------------------------------------------------------
 
-    pub fn rate(&mut self, who: &AccountId32, channel: ChannelId, stars: u8) -> Result<(), ReputationError> {
+    pub fn rate(
+        &mut self,
+        who: &AccountId32,
+        channel: ChannelId,
+        stars: u8,
+    ) -> Result<(), ReputationError> {
         let at = self.suite.reputation.clone();
         self.chain
             .call(&self.b.reputation, &at, "rate", (channel, stars), who, 0)
@@ -213,7 +281,8 @@ impl Market {
 
     pub fn score(&mut self, service: ServiceId) -> Score {
         let at = self.suite.reputation.clone();
-        self.chain.query(&self.b.reputation, &at, "score_of", service)
+        self.chain
+            .query(&self.b.reputation, &at, "score_of", service)
     }
 
     /// Funds conservation, against the chain's real balance: the escrow contract holds
@@ -222,6 +291,10 @@ impl Market {
     pub fn assert_conservation(&mut self, base: Balance) {
         let acc = self.accounting();
         let native = self.escrow_native();
-        assert_eq!(native, base + acc.balances + acc.locked + acc.fees, "escrow native balance vs {acc:?}");
+        assert_eq!(
+            native,
+            base + acc.balances + acc.locked + acc.fees,
+            "escrow native balance vs {acc:?}"
+        );
     }
 }

@@ -2,9 +2,7 @@
 
 use crate::bundle::Bundle;
 use drink::{
-    minimal::MinimalSandbox,
-    pallet_contracts::StorageDeposit,
-    sandbox_api::prelude::*,
+    minimal::MinimalSandbox, pallet_contracts::StorageDeposit, sandbox_api::prelude::*,
     AccountId32, Sandbox, Weight,
 };
 use scale::{Decode, Encode};
@@ -62,7 +60,10 @@ impl Chain {
     pub fn new() -> Self {
         let mut sandbox = MinimalSandbox::default();
         sandbox.set_timestamp(1_700_000_000_000);
-        Chain { sandbox, costs: Vec::new() }
+        Chain {
+            sandbox,
+            costs: Vec::new(),
+        }
     }
 
     /// Gives `who` `amount` plancks.
@@ -114,9 +115,16 @@ impl Chain {
             debug: debug.clone(),
         })?;
         if ok.result.did_revert() {
-            return Err(Reverted { data: ok.result.data, reason: "constructor reverted".into(), debug });
+            return Err(Reverted {
+                data: ok.result.data,
+                reason: "constructor reverted".into(),
+                debug,
+            });
         }
-        self.costs.push((format!("{}::{ctor}", bundle.name), cost_of(r.gas_consumed, &r.storage_deposit)));
+        self.costs.push((
+            format!("{}::{ctor}", bundle.name),
+            cost_of(r.gas_consumed, &r.storage_deposit),
+        ));
         Ok(ok.account_id)
     }
 
@@ -132,7 +140,8 @@ impl Chain {
         origin: &AccountId32,
         value: u128,
     ) -> Result<R, Reverted> {
-        self.call_with_cost(bundle, contract, message, args, origin, value).map(|(r, _)| r)
+        self.call_with_cost(bundle, contract, message, args, origin, value)
+            .map(|(r, _)| r)
     }
 
     /// [`Chain::call`] that also returns the call's gas and storage deposit.
@@ -147,7 +156,8 @@ impl Chain {
     ) -> Result<(R, Cost), Reverted> {
         let r = self.exec(bundle, contract, message, args, origin, value, false);
         if let Ok((_, cost)) = &r {
-            self.costs.push((format!("{}::{message}", bundle.name), *cost));
+            self.costs
+                .push((format!("{}::{message}", bundle.name), *cost));
         }
         r
     }
@@ -191,14 +201,26 @@ impl Chain {
                 drink::pallet_contracts::Determinism::Enforced,
             )
         };
-        let r = if dry_run { self.sandbox.dry_run(call) } else { call(&mut self.sandbox) };
+        let r = if dry_run {
+            self.sandbox.dry_run(call)
+        } else {
+            call(&mut self.sandbox)
+        };
         let cost = cost_of(r.gas_consumed, &r.storage_deposit);
         let debug = String::from_utf8_lossy(&r.debug_message).into_owned();
-        let ret = r.result.map_err(|e| Reverted { data: Vec::new(), reason: format!("{e:?}"), debug: debug.clone() })?;
+        let ret = r.result.map_err(|e| Reverted {
+            data: Vec::new(),
+            reason: format!("{e:?}"),
+            debug: debug.clone(),
+        })?;
         // ink wraps every return value in `Result<_, LangError>`.
         match <Result<R, u8>>::decode(&mut &ret.data[..]) {
             Ok(Ok(v)) => Ok((v, cost)),
-            Ok(Err(lang)) => Err(Reverted { data: ret.data, reason: format!("LangError {lang}"), debug }),
+            Ok(Err(lang)) => Err(Reverted {
+                data: ret.data,
+                reason: format!("LangError {lang}"),
+                debug,
+            }),
             Err(e) => Err(Reverted {
                 data: ret.data,
                 reason: format!("cannot decode return value: {e}"),

@@ -87,7 +87,10 @@ fn wire<E: Decode + Debug>(
     let step = format!("{}::{msg}", bundle.name);
     match chain.call::<Result<(), E>>(bundle, at, msg, ink_account(arg), deployer, 0) {
         Ok(Ok(())) => Ok(()),
-        Ok(Err(e)) => Err(DeployError::Contract { step, error: format!("{e:?}") }),
+        Ok(Err(e)) => Err(DeployError::Contract {
+            step,
+            error: format!("{e:?}"),
+        }),
         Err(source) => Err(DeployError::Chain { step, source }),
     }
 }
@@ -103,16 +106,49 @@ pub fn deploy(
         let step = step.to_string();
         move |source| DeployError::Chain { step, source }
     };
-    let registry = chain.deploy(&b.registry, "new", (), deployer, &o.salt).map_err(inst("registry::new"))?;
+    let registry = chain
+        .deploy(&b.registry, "new", (), deployer, &o.salt)
+        .map_err(inst("registry::new"))?;
     let reputation = chain
-        .deploy(&b.reputation, "new", ink_account(&registry), deployer, &o.salt)
+        .deploy(
+            &b.reputation,
+            "new",
+            ink_account(&registry),
+            deployer,
+            &o.salt,
+        )
         .map_err(inst("reputation::new"))?;
     let escrow_args = (ink_account(&registry), o.fee_bps, ink_account(&o.treasury));
     let escrow = chain
         .deploy(&b.escrow, "new", escrow_args, deployer, &o.salt)
         .map_err(inst("escrow::new"))?;
-    wire::<registry::Error>(chain, &b.registry, &registry, "set_reputation", &reputation, deployer)?;
-    wire::<reputation::Error>(chain, &b.reputation, &reputation, "set_escrow", &escrow, deployer)?;
-    wire::<escrow::errors::Error>(chain, &b.escrow, &escrow, "set_reputation", &reputation, deployer)?;
-    Ok(Suite { registry, reputation, escrow })
+    wire::<registry::Error>(
+        chain,
+        &b.registry,
+        &registry,
+        "set_reputation",
+        &reputation,
+        deployer,
+    )?;
+    wire::<reputation::Error>(
+        chain,
+        &b.reputation,
+        &reputation,
+        "set_escrow",
+        &escrow,
+        deployer,
+    )?;
+    wire::<escrow::errors::Error>(
+        chain,
+        &b.escrow,
+        &escrow,
+        "set_reputation",
+        &reputation,
+        deployer,
+    )?;
+    Ok(Suite {
+        registry,
+        reputation,
+        escrow,
+    })
 }

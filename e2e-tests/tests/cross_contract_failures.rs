@@ -12,8 +12,14 @@ fn escrow_refuses_channels_for_delisted_and_unknown_services() {
     r.unwrap();
     let c = m.clients[0].clone();
     let exp = m.chain.now() + DAY;
-    assert_eq!(m.open(&c, svc, 10 * UNIT, exp), Err(EscrowError::ServiceInactive));
-    assert_eq!(m.open(&c, 999, 10 * UNIT, exp), Err(EscrowError::ServiceNotFound));
+    assert_eq!(
+        m.open(&c, svc, 10 * UNIT, exp),
+        Err(EscrowError::ServiceInactive)
+    );
+    assert_eq!(
+        m.open(&c, 999, 10 * UNIT, exp),
+        Err(EscrowError::ServiceNotFound)
+    );
     // The failed payable open kept nothing: the client's value came back with the revert.
     assert_eq!(m.balance_of(&c.account), 0);
     // Relisted, it works again.
@@ -36,34 +42,61 @@ fn only_paying_unaffiliated_clients_rate_once() {
     let idle = m.open(&c1, svc, 10 * UNIT, exp).unwrap();
 
     // Nothing claimed yet: no rating.
-    assert_eq!(m.rate(&c0.account, ch, 5), Err(ReputationError::NothingClaimed));
+    assert_eq!(
+        m.rate(&c0.account, ch, 5),
+        Err(ReputationError::NothingClaimed)
+    );
     let sig = m.voucher(&c0, ch, 3 * UNIT);
     assert_eq!(m.claim_batch(vec![(ch, 3 * UNIT, sig)]), vec![Ok(3 * UNIT)]);
 
     // Not the channel's client.
-    assert_eq!(m.rate(&c1.account, ch, 5), Err(ReputationError::NotChannelClient));
+    assert_eq!(
+        m.rate(&c1.account, ch, 5),
+        Err(ReputationError::NotChannelClient)
+    );
     // Unknown channel, bad stars.
-    assert_eq!(m.rate(&c0.account, 777, 5), Err(ReputationError::ChannelNotFound));
-    assert_eq!(m.rate(&c0.account, ch, 6), Err(ReputationError::InvalidStars));
+    assert_eq!(
+        m.rate(&c0.account, 777, 5),
+        Err(ReputationError::ChannelNotFound)
+    );
+    assert_eq!(
+        m.rate(&c0.account, ch, 6),
+        Err(ReputationError::InvalidStars)
+    );
     // The client rates once.
     m.rate(&c0.account, ch, 4).unwrap();
-    assert_eq!(m.rate(&c0.account, ch, 5), Err(ReputationError::AlreadyRated));
+    assert_eq!(
+        m.rate(&c0.account, ch, 5),
+        Err(ReputationError::AlreadyRated)
+    );
     // c1 never paid on its channel.
-    assert_eq!(m.rate(&c1.account, idle, 1), Err(ReputationError::NothingClaimed));
+    assert_eq!(
+        m.rate(&c1.account, idle, 1),
+        Err(ReputationError::NothingClaimed)
+    );
 
     // Self-dealing: the org's member pays the service and tries to rate it.
     let member = m.member.clone();
     let own = m.open(&member, svc, 10 * UNIT, exp).unwrap();
     let sig = m.voucher(&member, own, 2 * UNIT);
-    assert_eq!(m.claim_batch(vec![(own, 2 * UNIT, sig)]), vec![Ok(2 * UNIT)]);
-    assert_eq!(m.rate(&member.account, own, 5), Err(ReputationError::Affiliated));
+    assert_eq!(
+        m.claim_batch(vec![(own, 2 * UNIT, sig)]),
+        vec![Ok(2 * UNIT)]
+    );
+    assert_eq!(
+        m.rate(&member.account, own, 5),
+        Err(ReputationError::Affiliated)
+    );
 
     // The rating window closes.
     let ch2 = m.open(&c1, svc, 10 * UNIT, exp).unwrap();
     let sig = m.voucher(&c1, ch2, UNIT);
     assert_eq!(m.claim_batch(vec![(ch2, UNIT, sig)]), vec![Ok(UNIT)]);
     m.chain.advance(91 * DAY);
-    assert_eq!(m.rate(&c1.account, ch2, 5), Err(ReputationError::RatingWindowClosed));
+    assert_eq!(
+        m.rate(&c1.account, ch2, 5),
+        Err(ReputationError::RatingWindowClosed)
+    );
 }
 
 #[test]
@@ -72,10 +105,21 @@ fn fulfillment_records_only_from_the_wired_escrow() {
     let svc = m.register("acme", &[("ocr", UNIT, &["vision"])])[0];
     let intruder = m.clients[0].account.clone();
     let at = m.suite.reputation.clone();
-    let fake = vec![Settlement { service_id: svc, paid: 1_000 * UNIT, channels: 1 }];
+    let fake = vec![Settlement {
+        service_id: svc,
+        paid: 1_000 * UNIT,
+        channels: 1,
+    }];
     let r: Result<(), OracleError> = m
         .chain
-        .call(&m.b.reputation, &at, "ReputationOracle::report_settlements", fake, &intruder, 0)
+        .call(
+            &m.b.reputation,
+            &at,
+            "ReputationOracle::report_settlements",
+            fake,
+            &intruder,
+            0,
+        )
         .unwrap();
     assert_eq!(r, Err(OracleError::NotEscrow));
     let r: Result<(), OracleError> = m
@@ -112,7 +156,7 @@ fn vouchers_do_not_cross_channels_or_escrow_instances() {
     let too_much = m.voucher(&c, a, 11 * UNIT);
     let ec = m.ecdsa_voucher(&c, a, 2 * UNIT);
     let out = m.claim_batch(vec![
-        (b, 2 * UNIT, for_a.clone()),
+        (b, 2 * UNIT, for_a),
         (a, 2 * UNIT, foreign),
         (a, 11 * UNIT, too_much),
         (a, 2 * UNIT, ec),

@@ -9,7 +9,10 @@ use gb_deploy::Cost;
 use gb_interfaces::{Balance, ChannelId, VoucherSignature};
 
 fn row(out: &mut String, name: &str, c: Cost) {
-    out.push_str(&format!("| {name} | {} | {} | {} |\n", c.ref_time, c.proof_size, c.storage_deposit));
+    out.push_str(&format!(
+        "| {name} | {} | {} | {} |\n",
+        c.ref_time, c.proof_size, c.storage_deposit
+    ));
 }
 
 fn last(m: &Market) -> Cost {
@@ -30,7 +33,9 @@ fn batch(m: &mut Market, svc: u64, n: usize) -> Vec<(ChannelId, Balance, Voucher
 
 fn main() {
     let mut m = market(100, 2);
-    let mut out = String::from("| message | ref_time | proof_size | storage deposit |\n|---|---:|---:|---:|\n");
+    let mut out = String::from(
+        "| message | ref_time | proof_size | storage deposit |\n|---|---:|---:|---:|\n",
+    );
     for (label, cost) in m.chain.costs.clone() {
         row(&mut out, &format!("deploy/wire `{label}`"), cost);
     }
@@ -41,28 +46,50 @@ fn main() {
     let _: Result<(), RegistryError> = m.registry(&p, "add_member", ("acme".to_string(), mid));
     row(&mut out, "registry `add_member`", last(&m));
     let spec = m.spec("xray", UNIT, &["medical", "vision"]);
-    let svc: Result<u64, RegistryError> = m.registry(&p, "register_service", ("acme".to_string(), spec));
+    let svc: Result<u64, RegistryError> =
+        m.registry(&p, "register_service", ("acme".to_string(), spec));
     let svc = svc.unwrap();
     row(&mut out, "registry `register_service` (2 tags)", last(&m));
     for i in 0..9 {
         let spec = m.spec(&format!("svc{i}"), UNIT + i as u128, &["medical"]);
-        let _: Result<u64, RegistryError> = m.registry(&p, "register_service", ("acme".to_string(), spec));
+        let _: Result<u64, RegistryError> =
+            m.registry(&p, "register_service", ("acme".to_string(), spec));
     }
     let at = m.suite.registry.clone();
     let (_, c): (registry::types::RankedPage, Cost) = m
         .chain
-        .call_with_cost(&m.b.registry, &at, "ranked_by_tag", ("medical".to_string(), 0u32, 32u32), &p, 0)
+        .call_with_cost(
+            &m.b.registry,
+            &at,
+            "ranked_by_tag",
+            ("medical".to_string(), 0u32, 32u32),
+            &p,
+            0,
+        )
         .unwrap();
-    row(&mut out, "registry `ranked_by_tag` (10 services, 1 oracle call)", c);
+    row(
+        &mut out,
+        "registry `ranked_by_tag` (10 services, 1 oracle call)",
+        c,
+    );
 
     let c0 = m.clients[0].clone();
     let c1 = m.clients[1].clone();
     let _: Result<(), EscrowError> = m.escrow(&c1.account, "deposit", (), 1_000 * UNIT);
     row(&mut out, "escrow `deposit`", last(&m));
     let exp = m.chain.now() + DAY;
-    let ch: Result<u64, EscrowError> = m.escrow(&c1.account, "open_channel", (svc, c1.sr_signer(), 100 * UNIT, exp), 0);
+    let ch: Result<u64, EscrowError> = m.escrow(
+        &c1.account,
+        "open_channel",
+        (svc, c1.sr_signer(), 100 * UNIT, exp),
+        0,
+    );
     let ch = ch.unwrap();
-    row(&mut out, "escrow `open_channel` (1 registry call)", last(&m));
+    row(
+        &mut out,
+        "escrow `open_channel` (1 registry call)",
+        last(&m),
+    );
     let _ = m.open(&c0, svc, 100 * UNIT, exp).unwrap();
     row(&mut out, "escrow `deposit_and_open`", last(&m));
     let _: Result<(), EscrowError> = m.escrow(&c1.account, "add_funds", (ch, 10 * UNIT), 0);
@@ -71,19 +98,40 @@ fn main() {
     row(&mut out, "escrow `extend`", last(&m));
     let sig = m.voucher(&c1, ch, 5 * UNIT);
     let _: Result<u128, EscrowError> = m.escrow(&p, "claim", (ch, 5 * UNIT, sig), 0);
-    row(&mut out, "escrow `claim` (sr25519, transfer, 1 reputation call)", last(&m));
+    row(
+        &mut out,
+        "escrow `claim` (sr25519, transfer, 1 reputation call)",
+        last(&m),
+    );
     let sig = m.wrapped_voucher(&c1, ch, 6 * UNIT);
     let _: Result<u128, EscrowError> = m.escrow(&p, "claim", (ch, 6 * UNIT, sig), 0);
-    row(&mut out, "escrow `claim` (`<Bytes>`-wrapped sr25519: two checks)", last(&m));
+    row(
+        &mut out,
+        "escrow `claim` (`<Bytes>`-wrapped sr25519: two checks)",
+        last(&m),
+    );
     let _: Result<(), ReputationError> = m.rate(&c1.account, ch, 5);
-    row(&mut out, "reputation `rate` (escrow + registry calls)", last(&m));
-    let _: Result<u128, EscrowError> = m.escrow(&p, "close", (ch, Option::<(u128, VoucherSignature)>::None), 0);
+    row(
+        &mut out,
+        "reputation `rate` (escrow + registry calls)",
+        last(&m),
+    );
+    let _: Result<u128, EscrowError> = m.escrow(
+        &p,
+        "close",
+        (ch, Option::<(u128, VoucherSignature)>::None),
+        0,
+    );
     row(&mut out, "escrow `close` (no final voucher)", last(&m));
     let expiry = m.chain.now() + HOUR;
     let r = m.open(&c1, svc, 10 * UNIT, expiry).unwrap();
     m.chain.advance(HOUR + 1);
     let _: Result<u128, EscrowError> = m.escrow(&c1.account, "refund", r, 0);
-    row(&mut out, "escrow `refund` (unclaimed: 1 reputation call)", last(&m));
+    row(
+        &mut out,
+        "escrow `refund` (unclaimed: 1 reputation call)",
+        last(&m),
+    );
     let _: Result<(), EscrowError> = m.escrow(&c1.account, "withdraw", 10 * UNIT, 0);
     row(&mut out, "escrow `withdraw`", last(&m));
     let t = m.treasury.account.clone();
@@ -105,7 +153,10 @@ fn main() {
             ("–".to_string(), "–".to_string())
         } else {
             let k = (n - 1) as u64;
-            (((c.ref_time - one.ref_time) / k).to_string(), ((c.proof_size - one.proof_size) / k).to_string())
+            (
+                ((c.ref_time - one.ref_time) / k).to_string(),
+                ((c.proof_size - one.proof_size) / k).to_string(),
+            )
         };
         out.push_str(&format!(
             "| {n} | {} | {} | {} | {} | {mr} | {mp} |\n",
@@ -116,7 +167,9 @@ fn main() {
         ));
     }
 
-    out.push_str("\nOptimized Wasm (cargo contract build --release):\n\n| contract | bytes |\n|---|---:|\n");
+    out.push_str(
+        "\nOptimized Wasm (cargo contract build --release):\n\n| contract | bytes |\n|---|---:|\n",
+    );
     for b in [&m.b.registry, &m.b.reputation, &m.b.escrow] {
         out.push_str(&format!("| {} | {} |\n", b.name, b.wasm.len()));
     }
