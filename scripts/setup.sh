@@ -3,6 +3,8 @@
 # skipped when its result is already there.
 #   bash scripts/setup.sh            toolchain + cargo-contract
 #   bash scripts/setup.sh --node     also substrate-contracts-node (long build, see README)
+#   bash scripts/setup.sh --toolchain  only the Rust toolchain (the test command installs
+#                                      cargo-contract in the background meanwhile)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -21,6 +23,11 @@ if ! rustup run "$RUST_VERSION" rustc --print target-libdir --target wasm32-unkn
     -t wasm32-unknown-unknown -c rust-src,clippy,rustfmt
 else
   step "Rust $RUST_VERSION present"
+fi
+
+if [[ "${1:-}" == "--toolchain" ]]; then
+  step "done (toolchain only)"
+  exit 0
 fi
 
 # 2. cargo-contract (builds the contracts; ~24 min to compile on 2 cores, once).

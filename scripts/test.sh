@@ -1,25 +1,60 @@
 #!/usr/bin/env bash
 # Runs every test layer: format + lint, unit tests (host), the contracts built with
-# cargo-contract, the drink suite of the three contracts together, and the node layer
-# (ink_e2e against substrate-contracts-node) when a node is available.
+# cargo-contract, the drink suite of the three contracts together (with the gas report),
+# and the node layer (ink_e2e against substrate-contracts-node) when a node is available.
 #
 #   bash scripts/test.sh
 #
 # Build caches live outside the clone (GB_CACHE, default ~/.cache/global-brain) so
 # repeated runs are warm. The root workspace and the e2e workspace use separate target
 # dirs: drink's build must not share the outer build's target dir (DESIGN.md §7).
+#
+# On a cold machine the long builds overlap (2 cores idle in each build's serial
+# phases): the cargo-contract install and the drink suite's dependency build run in the
+# background while the host checks and unit tests run in the foreground.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-ROOT=$PWD
 export PATH="$HOME/.cargo/bin:$PATH"
-bash scripts/setup.sh
 
 CACHE=${GB_CACHE:-$HOME/.cache/global-brain}
+mkdir -p "$CACHE/logs"
 export CARGO_TARGET_DIR="$CACHE/target"
 E2E_TARGET="$CACHE/target-e2e"
+BUNDLES="$CARGO_TARGET_DIR/ink"
 CONTRACTS=(registry reputation escrow)
+# The e2e clippy pass is skipped (with a message) when this much time has gone by, so
+# that a cold run stays well inside CI's 90 minutes.
+LINT_E2E_BEFORE_S=${GB_LINT_E2E_BEFORE_S:-3600}
 t0=$SECONDS
 section() { printf '\n==> %s (%ss elapsed)\n' "$*" "$((SECONDS - t0))"; }
+
+# Background jobs: started here, waited for where their result is needed. A failed job
+# prints its log and fails the run.
+pids=()
+trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done' EXIT
+background() { # name command...
+  local name=$1
+  shift
+  ("$@" >"$CACHE/logs/$name.log" 2>&1) &
+  pids+=($!)
+  eval "pid_$name=$!"
+}
+await() { # name
+  local name=$1 pid
+  pid=$(eval "echo \$pid_$name")
+  if ! wait "$pid"; then
+    echo "FAILED: $name — its log ($CACHE/logs/$name.log):"
+    tail -n 80 "$CACHE/logs/$name.log"
+    exit 1
+  fi
+  echo "    $name done ($((SECONDS - t0))s elapsed)"
+}
+
+section "setup"
+bash scripts/setup.sh --toolchain
+background setup bash scripts/setup.sh
+background e2e_build bash -c "cd e2e-tests && CARGO_TARGET_DIR='$E2E_TARGET' \
+  cargo test --workspace --locked --no-run"
 
 section "format"
 cargo fmt --all -- --check
@@ -32,16 +67,24 @@ section "unit tests"
 cargo test --workspace --locked
 
 section "contracts (cargo contract build --release)"
-BUNDLES="$CARGO_TARGET_DIR/ink"
+await setup
 for c in "${CONTRACTS[@]}"; do
   cargo contract build --release --quiet --manifest-path "$c/Cargo.toml"
   ls -l "$BUNDLES/$c/$c.wasm" | awk -v c="$c" '{printf "    %-11s %7d bytes optimized Wasm\n", c, $5}'
 done
 
 section "drink suite (three contracts together, in-process)"
+await e2e_build
 (cd e2e-tests && export GB_BUNDLES_DIR="$BUNDLES" CARGO_TARGET_DIR="$E2E_TARGET" \
-  && cargo clippy --workspace --all-targets --locked -- -D warnings \
   && cargo test --workspace --locked -- --test-threads=2)
+
+section "clippy (e2e workspace)"
+if ((SECONDS - t0 < LINT_E2E_BEFORE_S)); then
+  (cd e2e-tests && CARGO_TARGET_DIR="$E2E_TARGET" \
+    cargo clippy --workspace --all-targets --locked -- -D warnings)
+else
+  echo "e2e clippy SKIPPED: $((SECONDS - t0))s elapsed (cold caches); budget ${LINT_E2E_BEFORE_S}s keeps CI inside 90 min"
+fi
 
 section "node layer (ink_e2e against substrate-contracts-node)"
 if [[ ! -f scripts/node-tests.sh ]]; then
