@@ -4,7 +4,7 @@
 #   bash scripts/demo.sh [--fee-bps N]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export PATH="$HOME/.cargo/bin:$PATH"
+export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$HOME/.cargo/bin:$PATH"
 bash scripts/setup.sh >/dev/null
 CACHE=${GB_CACHE:-$HOME/.cache/global-brain}
 export CARGO_TARGET_DIR="$CACHE/target"

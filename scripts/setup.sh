@@ -7,7 +7,7 @@
 #                                      cargo-contract in the background meanwhile)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export PATH="$HOME/.cargo/bin:$PATH"
+export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$HOME/.cargo/bin:$PATH"
 
 RUST_VERSION=1.91.0            # keep in sync with rust-toolchain.toml
 CARGO_CONTRACT_VERSION=5.0.3

@@ -14,7 +14,7 @@
 # background while the host checks and unit tests run in the foreground.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export PATH="$HOME/.cargo/bin:$PATH"
+export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$HOME/.cargo/bin:$PATH"
 
 CACHE=${GB_CACHE:-$HOME/.cache/global-brain}
 mkdir -p "$CACHE/logs"
