@@ -42,6 +42,10 @@ pub struct ReputationData {
     spend_total: Mapping<AccountId, Balance>,
     /// What a client paid a payee over the channels it rated.
     spend: Mapping<(AccountId, AccountId), Balance>,
+    /// Last epoch a rating by a client of a channel paying a payee was accepted, per
+    /// (client, payee): at most one accepted rating per (client, payee, epoch). One
+    /// entry per pair, overwritten in place.
+    rated_payee_epoch: Mapping<(AccountId, AccountId), u64>,
 }
 
 impl ReputationData {
@@ -59,6 +63,7 @@ impl ReputationData {
             failure_epoch: Mapping::default(),
             spend_total: Mapping::default(),
             spend: Mapping::default(),
+            rated_payee_epoch: Mapping::default(),
         }
     }
 
@@ -272,15 +277,17 @@ impl ReputationData {
     /// only once every cheaper check passed.
     ///
     /// Rules: stars 1..=5; once per channel; caller is the channel's client; something
-    /// was claimed; `now ≤ last_claim_at + rating_window_ms`; caller is not the payee
-    /// nor affiliated with the service. Weight `w = min(claimed, rating_cap) · μ`, μ
+    /// was claimed; `now ≤ last_claim_at + rating_window_ms`; at most one accepted
+    /// rating per (caller, payee, epoch), whichever of the payee's services it is for;
+    /// caller is not the payee nor affiliated with the service. Weight `w = min(claimed, rating_cap) · μ`, μ
     /// from the caller's rated spend with other payees (floor `min_maturity`),
     /// clipped to the service's room in this epoch. Then the channel's claimed amount
     /// is added to the caller's spend (for its later ratings of other payees).
     ///
     /// Errors: `InvalidStars`, `EscrowNotSet`, `AlreadyRated`, `ChannelNotFound`,
-    /// `NotChannelClient`, `NothingClaimed`, `RatingWindowClosed`, `Affiliated`,
-    /// `EpochRatingCapReached`, `Overflow`, or the error of `is_affiliated`.
+    /// `NotChannelClient`, `NothingClaimed`, `RatingWindowClosed`,
+    /// `AlreadyRatedPayeeThisEpoch`, `Affiliated`, `EpochRatingCapReached`, `Overflow`,
+    /// or the error of `is_affiliated`. Nothing is written on any error.
     pub fn rate<F>(
         &mut self,
         caller: AccountId,
@@ -309,11 +316,15 @@ impl ReputationData {
         {
             return Err(Error::RatingWindowClosed);
         }
+        // One storage read, checked before the registry is asked.
+        let epoch = epoch_of(now);
+        if self.rated_payee_epoch.get((caller, facts.payee)) == Some(epoch) {
+            return Err(Error::AlreadyRatedPayeeThisEpoch);
+        }
         if facts.payee == caller || is_affiliated(facts.service_id)? {
             return Err(Error::Affiliated);
         }
 
-        let epoch = epoch_of(now);
         let mut stats = self.stats.get(facts.service_id).unwrap_or_default();
         if stats.rating_room(&self.params, epoch) == 0 {
             return Err(Error::EpochRatingCapReached);
@@ -338,6 +349,7 @@ impl ReputationData {
         self.rated.insert(channel_id, &());
         self.spend_total.insert(caller, &total);
         self.spend.insert((caller, facts.payee), &with_payee);
+        self.rated_payee_epoch.insert((caller, facts.payee), &epoch);
         Ok(vec![Event::Rated(Rated {
             service_id: facts.service_id,
             client: caller,

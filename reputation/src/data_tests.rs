@@ -8,7 +8,7 @@ use gb_scoring::{ParamError, Params, ServiceStats, EPOCH_MS};
 use std::cell::Cell;
 
 /// Reference price of the tests: rating_cap 5_000, epoch_rating_cap 10_000,
-/// spend_ref 2_000, settle_cap 5_000, failure_cap 1_000, floor 10%, window 7 days.
+/// spend_ref 5_000, settle_cap 5_000, failure_cap 100, floor 30%, window 7 days.
 pub const U: u128 = 100;
 pub const T0: Timestamp = 100 * EPOCH_MS;
 pub const WINDOW: Timestamp = 7 * EPOCH_MS;
@@ -268,7 +268,7 @@ fn report_failure_counts_once_per_client_service_and_epoch() {
             service_id: 1,
             client: client(),
             locked: 5_000,
-            mass: 1_000, // failure_cap
+            mass: 100, // failure_cap
         })])
     );
     // Same client, service and day: ignored.
@@ -276,7 +276,7 @@ fn report_failure_counts_once_per_client_service_and_epoch() {
         r.report_failure(escrow(), T0 + 1_000, 1, client(), 5_000),
         Ok(vec![])
     );
-    assert_eq!(r.stats_of(1).unwrap().slow.failure, 1_000);
+    assert_eq!(r.stats_of(1).unwrap().slow.failure, 100);
     // Another client, another service, or the next day: counted.
     assert_eq!(
         r.report_failure(escrow(), T0, 1, acc(9), 40).unwrap().len(),
@@ -340,7 +340,7 @@ fn rate_records_a_weighted_rating() {
             no,
         )
         .unwrap();
-    // No spend elsewhere: maturity floor 10%, weight 3_000 · 0.1.
+    // No spend elsewhere: maturity floor 30%, weight 3_000 · 0.3.
     assert_eq!(
         events,
         vec![Event::Rated(Rated {
@@ -348,27 +348,27 @@ fn rate_records_a_weighted_rating() {
             client: client(),
             channel_id: 7,
             stars: 5,
-            maturity: 100_000,
-            weight: 300,
+            maturity: 300_000,
+            weight: 900,
         })]
     );
     assert!(r.has_rated(7));
     assert!(!r.has_rated(8));
     let st = r.stats_of(1).unwrap();
-    assert_eq!((st.slow.rating_sum, st.slow.rating_mass), (300, 300));
-    assert_eq!(st.epoch_rating_mass, 300);
+    assert_eq!((st.slow.rating_sum, st.slow.rating_mass), (900, 900));
+    assert_eq!(st.epoch_rating_mass, 900);
     assert!(r.score_of(1, T0).rating_mean > params().prior_mean);
-    // The 3_000 now counts as spend elsewhere for any other payee ...
-    assert_eq!(r.maturity_of(client(), acc(9)), 1_000_000);
+    // The 3_000 now counts as spend elsewhere for any other payee (3_000 / 5_000) ...
+    assert_eq!(r.maturity_of(client(), acc(9)), 600_000);
     // ... but not for the same payee.
-    assert_eq!(r.maturity_of(client(), payee()), 100_000);
+    assert_eq!(r.maturity_of(client(), payee()), 300_000);
 }
 
 #[ink::test]
 fn a_mature_rater_weighs_fully_up_to_the_cap() {
     let mut r = setup();
-    // 1_000 rated spend with payee 9: half of spend_ref.
-    r.rate(client(), T0, 1, 4, facts(client(), acc(9), 2, 1_000), no)
+    // 2_500 rated spend with payee 9: half of spend_ref.
+    r.rate(client(), T0, 1, 4, facts(client(), acc(9), 2, 2_500), no)
         .unwrap();
     assert_eq!(r.maturity_of(client(), payee()), 500_000);
     let e = r
@@ -518,57 +518,127 @@ fn registry_is_asked_only_after_the_cheap_checks() {
     };
     let _ = r.rate(acc(9), T0, 1, 5, facts(client(), payee(), 1, 100), spy);
     assert!(!asked.get());
+    // The once-per-(client, payee, epoch) check is a storage read: also before it.
+    r.rate(client(), T0, 1, 5, facts(client(), payee(), 1, 100), no)
+        .unwrap();
+    assert_eq!(
+        r.rate(client(), T0, 2, 5, facts(client(), payee(), 1, 100), spy),
+        Err(Error::AlreadyRatedPayeeThisEpoch)
+    );
+    assert!(!asked.get());
+}
+
+/// Makes `c` fully mature (spend_ref rated spend with payee 9, service 9).
+fn make_mature(r: &mut ReputationData, c: AccountId, channel_id: u64) {
+    r.rate(c, T0, channel_id, 3, facts(c, acc(9), 9, 5_000), no)
+        .unwrap();
+    assert_eq!(r.maturity_of(c, payee()), 1_000_000);
+}
+
+fn weight(e: Vec<Event>) -> u128 {
+    match &e[0] {
+        Event::Rated(x) => x.weight,
+        _ => 0,
+    }
 }
 
 #[ink::test]
 fn epoch_rating_cap_clips_then_refuses_until_the_next_day() {
     let mut r = setup();
-    // A rater with 2_000 spend elsewhere is fully mature: 4_000 + 4_000 + 2_000 (clipped).
-    r.rate(client(), T0, 100, 3, facts(client(), acc(9), 9, 2_000), no)
-        .unwrap();
-    let w = |e: Vec<Event>| match &e[0] {
-        Event::Rated(x) => x.weight,
-        _ => 0,
+    // Four fully mature raters (one rating each: one per client, payee and epoch):
+    // 4_000 + 4_000 + 2_000 (clipped), then the cap of 10_000 is used up.
+    let raters = [acc(10), acc(11), acc(12), acc(13)];
+    for (i, c) in (100u64..).zip(raters) {
+        make_mature(&mut r, c, i);
+    }
+    let mut rate = |c: AccountId, now: Timestamp, id: u64| {
+        r.rate(c, now, id, 5, facts(c, payee(), 1, 4_000), no)
     };
+    assert_eq!(rate(raters[0], T0, 1).map(weight), Ok(4_000));
+    assert_eq!(rate(raters[1], T0, 2).map(weight), Ok(4_000));
+    assert_eq!(rate(raters[2], T0, 3).map(weight), Ok(2_000));
+    assert_eq!(rate(raters[3], T0, 4), Err(Error::EpochRatingCapReached));
+    // Next day, within the window: accepted (the refusal recorded nothing, so it is
+    // not this client's rating of the payee for the previous epoch either).
+    assert_eq!(rate(raters[3], T0 + EPOCH_MS, 4).map(weight), Ok(4_000));
+    assert!(r.has_rated(4));
+}
+
+#[ink::test]
+fn one_accepted_rating_per_client_payee_and_epoch() {
+    let mut r = setup();
+    let first = r
+        .rate(client(), T0, 1, 5, facts(client(), payee(), 1, 1_000), no)
+        .unwrap();
+    assert_eq!(weight(first), 300); // floor 30%
+    let stats_1 = r.stats_of(1);
+    let maturity_elsewhere = r.maturity_of(client(), acc(9));
+    // A second channel paying the same payee, same epoch: refused, whether it is for
+    // the same service or another service of that payee, and even at the last
+    // millisecond of the epoch.
+    let last_ms = T0 + EPOCH_MS - 1;
+    for (id, service, now) in [(2, 1, T0), (3, 2, T0 + 1), (4, 2, last_ms)] {
+        assert_eq!(
+            r.rate(
+                client(),
+                now,
+                id,
+                5,
+                facts(client(), payee(), service, 1_000),
+                no
+            ),
+            Err(Error::AlreadyRatedPayeeThisEpoch)
+        );
+        // Nothing changed: channel not rated, stats and spend untouched.
+        assert!(!r.has_rated(id));
+    }
+    assert_eq!(r.stats_of(1), stats_1);
+    assert_eq!(r.stats_of(2), None);
+    assert_eq!(r.maturity_of(client(), acc(9)), maturity_elsewhere);
+    // Same epoch, a different payee: accepted.
+    assert!(r
+        .rate(client(), T0, 5, 4, facts(client(), acc(9), 9, 1_000), no)
+        .is_ok());
+    // Same epoch, same payee, another client: accepted.
+    assert!(r
+        .rate(acc(10), T0, 6, 4, facts(acc(10), payee(), 1, 1_000), no)
+        .is_ok());
+    // Next epoch, within the window: the refused channel may be rated now, once.
+    let next = T0 + EPOCH_MS;
+    assert!(r
+        .rate(client(), next, 3, 5, facts(client(), payee(), 2, 1_000), no)
+        .is_ok());
+    assert!(r.has_rated(3));
+    assert_eq!(r.stats_of(2).unwrap().slow.rating_mass, 300);
     assert_eq!(
-        w(
-            r.rate(client(), T0, 1, 5, facts(client(), payee(), 1, 4_000), no)
-                .unwrap()
-        ),
-        4_000
+        r.rate(client(), next, 4, 5, facts(client(), payee(), 2, 1_000), no),
+        Err(Error::AlreadyRatedPayeeThisEpoch)
     );
+}
+
+#[ink::test]
+fn a_refused_rating_does_not_use_the_epochs_rating_of_the_payee() {
+    let mut r = setup();
+    // Refused by the registry (affiliated) and by the epoch cap: nothing recorded ...
+    let yes = |_| Ok(true);
     assert_eq!(
-        w(
-            r.rate(client(), T0, 2, 5, facts(client(), payee(), 1, 4_000), no)
-                .unwrap()
-        ),
-        4_000
+        r.rate(client(), T0, 1, 5, facts(client(), payee(), 1, 1_000), yes),
+        Err(Error::Affiliated)
     );
+    let mut full = params();
+    full.epoch_rating_cap = 1;
+    r.set_params(owner(), full).unwrap();
+    r.rate(acc(10), T0, 2, 5, facts(acc(10), payee(), 1, 1_000), no)
+        .unwrap();
     assert_eq!(
-        w(
-            r.rate(client(), T0, 3, 5, facts(client(), payee(), 1, 4_000), no)
-                .unwrap()
-        ),
-        2_000
-    );
-    assert_eq!(
-        r.rate(client(), T0, 4, 5, facts(client(), payee(), 1, 4_000), no),
+        r.rate(client(), T0, 3, 5, facts(client(), payee(), 1, 1_000), no),
         Err(Error::EpochRatingCapReached)
     );
-    assert!(!r.has_rated(4));
-    // Next day, within the window: accepted.
-    assert_eq!(
-        w(r.rate(
-            client(),
-            T0 + EPOCH_MS,
-            4,
-            5,
-            facts(client(), payee(), 1, 4_000),
-            no
-        )
-        .unwrap()),
-        4_000
-    );
+    // ... so the same client may still rate that payee in this epoch.
+    r.set_params(owner(), params()).unwrap();
+    assert!(r
+        .rate(client(), T0, 3, 5, facts(client(), payee(), 1, 1_000), no)
+        .is_ok());
 }
 
 #[ink::test]

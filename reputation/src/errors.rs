@@ -42,6 +42,15 @@ pub enum Error {
     InvalidParams(ParamError),
     /// A spend counter would overflow.
     Overflow,
+    // Appended last, so the SCALE indices of the older variants stay as deployed.
+    /// The caller already had a rating accepted this epoch (day) for a channel paying
+    /// this payee, for this or any other of the payee's services: at most one accepted
+    /// rating per (client, payee, epoch). Against self-dealing and rating farms: a sock
+    /// account that pays its owner through many channels adds at most one rating a day
+    /// to it, however many channels it opens (market simulation: 10 % self-dealing goes
+    /// from ROI +33 to −1.0, see `sim/README.md`). Nothing was recorded; the rating may
+    /// be sent again in a later epoch within the rating window.
+    AlreadyRatedPayeeThisEpoch,
 }
 
 /// Result of the reputation contract's own messages.

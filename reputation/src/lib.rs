@@ -148,12 +148,13 @@ pub mod reputation {
 
         /// The client of a channel with claimed funds: rates the channel's service with
         /// 1..=5 `stars`, once per channel, within `rating_window_ms` of the last claim;
-        /// never the service's owner, org members or payee. Reads the channel from
-        /// escrow and the affiliation from registry. Emits `Rated`.
+        /// at most one accepted rating per client, payee and epoch (day), over all the
+        /// payee's services; never the service's owner, org members or payee. Reads the
+        /// channel from escrow and the affiliation from registry. Emits `Rated`.
         /// Errors: `InvalidStars`, `EscrowNotSet`, `AlreadyRated`, `EscrowCallFailed`,
         /// `ChannelNotFound`, `NotChannelClient`, `NothingClaimed`,
-        /// `RatingWindowClosed`, `RegistryCallFailed`, `Affiliated`,
-        /// `EpochRatingCapReached`, `Overflow`.
+        /// `RatingWindowClosed`, `AlreadyRatedPayeeThisEpoch`, `RegistryCallFailed`,
+        /// `Affiliated`, `EpochRatingCapReached`, `Overflow`.
         #[ink(message)]
         pub fn rate(&mut self, channel_id: ChannelId, stars: u8) -> Result<()> {
             let caller = self.env().caller();

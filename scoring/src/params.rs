@@ -2,9 +2,12 @@
 //!
 //! Amounts (masses) are in the chain's smallest unit (plancks). The defaults are
 //! multiples of a reference call price `unit` (U); [`Params::for_unit`] builds them for
-//! any U. Reasons for each default are in `reputation/README.md`.
+//! any U. Reasons for each default are in `reputation/README.md`. Since 2026-11-25 the
+//! defaults of `spend_ref`, `min_maturity`, `prior_rating_mass`, `z` and `failure_cap`
+//! are the ones the market simulation measured as better (`sim/README.md`, "Proposed
+//! changes"; evidence in `docs/sim/`).
 
-use crate::fixed::{Ppm, PPM};
+use crate::fixed::Ppm;
 
 /// Default reference call price U: 10¹⁰ plancks (1 DOT; 0.01 UNIT on a 12-decimal
 /// dev chain).
@@ -41,7 +44,9 @@ pub struct Params {
     /// m0, the prior mean rating (ppm) every service starts from. Default 500_000
     /// (3 of 5 stars); bounds 0 ..= [`MAX_PRIOR_MEAN`].
     pub prior_mean: Ppm,
-    /// K0, the prior's weight in rating mass (plancks). Default 20·U; 1 ..= MAX_AMOUNT.
+    /// K0, the prior's weight in rating mass (plancks). Default 10·U (was 20·U: lower
+    /// honest regret in the simulation, milker detection unchanged; 5·U slowed it);
+    /// 1 ..= MAX_AMOUNT.
     pub prior_rating_mass: u128,
     /// A0, prior success mass of fulfillment (plancks). Default 2·U; 1 ..= MAX_AMOUNT.
     pub prior_success: u128,
@@ -51,7 +56,8 @@ pub struct Params {
     /// 1 ..= MAX_AMOUNT.
     pub settle_cap: u128,
     /// Failure mass one expired, unclaimed channel adds at most (plancks). Default
-    /// 10·U; 1 ..= MAX_AMOUNT.
+    /// 1·U (was 10·U: free griefing with unused channels does 10× less; an honest
+    /// failed call locks about 1·U anyway); 1 ..= MAX_AMOUNT.
     pub failure_cap: u128,
     /// CAP: the paid amount a single rating's weight counts at most (plancks). Default
     /// 50·U; 1 ..= MAX_AMOUNT.
@@ -60,13 +66,18 @@ pub struct Params {
     /// 1 ..= MAX_AMOUNT.
     pub epoch_rating_cap: u128,
     /// SPEND_REF: spend with other payees at which a rater is fully mature (plancks).
-    /// Default 20·U; 1 ..= MAX_AMOUNT.
+    /// Default 50·U (was 20·U: with the one-rating-per-payee-per-epoch rule, mature
+    /// sock accounts then cost self-dealers too much to pay); 1 ..= MAX_AMOUNT.
     pub spend_ref: u128,
     /// Maturity floor (ppm): weight of a rater with no spend elsewhere. Default
-    /// 100_000 (10%); 0 ..= [`MAX_MIN_MATURITY`].
+    /// 300_000 (30%; was 10%: a service's loyal customers have little spend elsewhere
+    /// and were heard least by it; honest regret fell, no attack gained);
+    /// 0 ..= [`MAX_MIN_MATURITY`].
     pub min_maturity: Ppm,
-    /// Z, confidence multiplier of the lower bound (ppm). Default 1_000_000 (one
-    /// standard error); 0 ..= [`MAX_Z`].
+    /// Z, confidence multiplier of the lower bound (ppm). Default 500_000 (half a
+    /// standard error; was 1.0: good newcomers rise sooner, collusion rings gain less,
+    /// honest ranking equal or better; 0 let more bad providers through); 0 ..=
+    /// [`MAX_Z`].
     pub z: Ppm,
     /// Half-life of the slow accumulators (epochs). Default 30; `half_life_fast ..=`
     /// [`MAX_HALF_LIFE`].
@@ -123,16 +134,16 @@ impl Params {
         Self {
             unit: u,
             prior_mean: 500_000,
-            prior_rating_mass: u.saturating_mul(20),
+            prior_rating_mass: u.saturating_mul(10),
             prior_success: u.saturating_mul(2),
             prior_failure: u,
             settle_cap: u.saturating_mul(50),
-            failure_cap: u.saturating_mul(10),
+            failure_cap: u,
             rating_cap: u.saturating_mul(50),
             epoch_rating_cap: u.saturating_mul(100),
-            spend_ref: u.saturating_mul(20),
-            min_maturity: 100_000,
-            z: PPM,
+            spend_ref: u.saturating_mul(50),
+            min_maturity: 300_000,
+            z: 500_000,
             half_life_slow: 30,
             half_life_fast: 3,
             rating_window_ms: 7 * 86_400_000,
@@ -195,13 +206,16 @@ mod tests {
         let p = Params::default();
         assert_eq!(p.validate(), Ok(()));
         assert_eq!(p.unit, DEFAULT_UNIT);
-        assert_eq!(p.prior_rating_mass, 20 * DEFAULT_UNIT);
+        assert_eq!(p.prior_rating_mass, 10 * DEFAULT_UNIT);
         assert_eq!(p.rating_cap, 50 * DEFAULT_UNIT);
+        assert_eq!(p.spend_ref, 50 * DEFAULT_UNIT);
+        assert_eq!(p.failure_cap, DEFAULT_UNIT);
+        assert_eq!((p.min_maturity, p.z), (300_000, 500_000));
         let q = Params::for_unit(7);
         assert_eq!(q.validate(), Ok(()));
         assert_eq!(
             (q.prior_success, q.prior_failure, q.spend_ref),
-            (14, 7, 140)
+            (14, 7, 350)
         );
         assert_eq!(Params::for_unit(0).unit, 1);
         // A huge unit saturates and is then refused by the bounds.

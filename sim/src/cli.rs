@@ -34,8 +34,10 @@ USAGE: gb-sim [OPTIONS]
   --threads N          worker threads (default 2)
   --scenario LIST      comma-separated scenario names or 'all' (default all)
   --out DIR            write summary.csv, timeseries.csv and SVG plots to DIR
-  --preset NAME        'contract' (default: the deployed rules and Params::default())
-                       or 'proposed' (the changes this simulation proposes)
+  --preset NAME        'contract' (default: the contract's rules and
+                       Params::default(), which since 2026-11-25 include every
+                       proposal of README \"Proposed changes\"); 'proposed' (the same,
+                       kept as an alias); 'v0' (the contract before 2026-11-25)
   --set KEY=VALUE      override a setting (repeatable, after --preset); see below
   --sweep KEY=V1,V2..  run the sweep scenarios once per value and print a table
   --dump POLICY        print every service's final state (first seed) per scenario
@@ -43,17 +45,18 @@ USAGE: gb-sim [OPTIONS]
 
 KEYS: sim: providers clients calls_per_day epsilon explore_newcomers(0/1)
   newcomer_n rate_prob star_noise fee_bps worth claim_every_h rate_delay_h expiry_h
-  proposals (0/1, not in the contract): failure_maturity rating_once_per_epoch
-  settle_maturity
+  rules (0/1): rating_once_per_epoch (in the contract, default 1);
+  not in the contract (default 0): failure_maturity settle_maturity
   params (amounts in multiples of U, the reference price): prior_rating_mass
   prior_success prior_failure settle_cap failure_cap rating_cap epoch_rating_cap
   spend_ref; ppm: prior_mean min_maturity z; epochs: half_life_slow half_life_fast
 ";
 
-/// The settings this simulation proposes (see README "Proposed changes"): scoring
+/// The settings this simulation proposed (see README "Proposed changes"): scoring
 /// parameters `z` = 0.5, `prior_rating_mass` = 10·U, `min_maturity` = 30 %,
 /// `failure_cap` = 1·U, `spend_ref` = 50·U, and the contract rule "one rating per
-/// (client, payee, epoch)".
+/// (client, payee, epoch)". Adopted by the contract on 2026-11-25: these are now the
+/// defaults, so applying them to a default configuration changes nothing.
 pub const PROPOSED: [&str; 6] = [
     "z=500000",
     "prior_rating_mass=10",
@@ -61,6 +64,18 @@ pub const PROPOSED: [&str; 6] = [
     "failure_cap=1",
     "spend_ref=50",
     "rating_once_per_epoch=1",
+];
+
+/// The contract before 2026-11-25 (`--preset v0`): `z` = 1.0, `prior_rating_mass` =
+/// 20·U, `min_maturity` = 10 %, `failure_cap` = 10·U, `spend_ref` = 20·U, and no
+/// once-per-(client, payee, epoch) rule. The "contract" column of the README's results.
+pub const V0: [&str; 6] = [
+    "z=1000000",
+    "prior_rating_mass=20",
+    "min_maturity=100000",
+    "failure_cap=10",
+    "spend_ref=20",
+    "rating_once_per_epoch=0",
 ];
 
 /// Applies `key=value` to `cfg`.
@@ -145,7 +160,12 @@ pub fn parse(args: &[String]) -> Result<Options, String> {
                         set(&mut o.base, kv)?;
                     }
                 }
-                p => return Err(format!("unknown preset {p:?} (contract, proposed)")),
+                "v0" => {
+                    for kv in V0 {
+                        set(&mut o.base, kv)?;
+                    }
+                }
+                p => return Err(format!("unknown preset {p:?} (contract, proposed, v0)")),
             },
             "--sweep" => {
                 let v = val()?;
@@ -211,5 +231,16 @@ mod tests {
         let p = parse(&args("--preset proposed")).unwrap();
         assert_eq!(p.base.params.z, 500_000);
         assert!(p.base.proposals.rating_once_per_epoch);
+        // Adopted: the proposals are the contract's defaults now.
+        let c = parse(&args("--preset contract")).unwrap();
+        assert_eq!(c.base.params, p.base.params);
+        assert_eq!(c.base.proposals, p.base.proposals);
+        let v0 = parse(&args("--preset v0")).unwrap();
+        assert_eq!(v0.base.params.z, 1_000_000);
+        assert_eq!(v0.base.params.spend_ref, 20 * v0.base.params.unit);
+        assert_eq!(v0.base.params.failure_cap, 10 * v0.base.params.unit);
+        assert_eq!(v0.base.params.prior_rating_mass, 20 * v0.base.params.unit);
+        assert_eq!(v0.base.params.min_maturity, 100_000);
+        assert!(!v0.base.proposals.rating_once_per_epoch);
     }
 }

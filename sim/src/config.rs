@@ -137,21 +137,34 @@ impl Attack {
     }
 }
 
-/// Rule changes the simulation can evaluate that the contract does **not** implement
-/// (all off by default, so a default run is exactly the contract's rules). They are
+/// Rule variants the simulation can evaluate. The default is exactly the contract's
+/// rules: `rating_once_per_epoch` on (in the contract since 2026-11-25; off = the `v0`
+/// preset, the contract before), the two others off (not in the contract). They are
 /// the evidence behind the proposals in `README.md`.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Proposals {
     /// Failure mass is multiplied by the reporting client's maturity **without** the
     /// floor: a client with no rated spend elsewhere (a free griefing sybil) adds no
     /// failure mass. Contract-only change (`report_failure` already names the client).
     pub failure_maturity: bool,
     /// At most one accepted rating per (client, payee, epoch): a sock account adds at
-    /// most one rating's mass a day. Contract-only change.
+    /// most one rating's mass a day. **In the contract** (`AlreadyRatedPayeeThisEpoch`,
+    /// since 2026-11-25): on by default; off reproduces the `v0` contract.
     pub rating_once_per_epoch: bool,
     /// Success mass of each channel is multiplied by its client's maturity. Needs
     /// escrow to report the client per settled channel (an interface change).
     pub settle_maturity: bool,
+}
+
+impl Default for Proposals {
+    /// The contract's rules.
+    fn default() -> Self {
+        Proposals {
+            failure_maturity: false,
+            rating_once_per_epoch: true,
+            settle_maturity: false,
+        }
+    }
 }
 
 /// Everything one simulated run needs besides its seed.
@@ -198,7 +211,7 @@ pub struct Config {
     pub policy: Policy,
     /// The adversaries.
     pub attacks: Vec<Attack>,
-    /// Rule changes under evaluation (all off = the contract's rules).
+    /// Rule variants under evaluation (default: the contract's rules).
     pub proposals: Proposals,
     /// If false the attackers behave as honest providers of the same quality (the
     /// control run for ROI): their services exist, their accounts stay idle.

@@ -335,7 +335,8 @@ impl Market {
     }
 
     /// The client rates a claimed channel through the contract's rules; a rating
-    /// refused for the epoch cap is retried once a day while the window is open.
+    /// refused for the epoch cap or because the client rated this payee this epoch
+    /// already is retried once a day while the window is open.
     fn deliver_rating(&mut self, at: u64, facts: ChannelFacts, stars: u8, first: bool) {
         let p = self.cfg.params;
         let svc = &mut self.services[facts.service];
@@ -350,7 +351,7 @@ impl Market {
                 svc.dirty = true;
                 self.clipped = self.clipped.saturating_add(weight - added);
             }
-            Err(Refused::EpochCapReached | Refused::OncePerEpoch) => {
+            Err(Refused::EpochCapReached | Refused::AlreadyRatedPayeeThisEpoch) => {
                 let next = (epoch_of(at) + 1) * crate::config::DAY_MS + 1;
                 if next <= facts.last_claim_at + p.rating_window_ms {
                     self.retry_q.push_back((next, facts, stars));

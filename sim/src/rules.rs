@@ -10,6 +10,10 @@
 //!   before, to payees other than this channel's payee (the contract learns spend
 //!   from the channels it sees at rating time; escrow's settlement reports carry no
 //!   client). It is taken before the current channel is added.
+//! * At most one accepted rating per (client, payee, epoch), over all the payee's
+//!   services (`AlreadyRatedPayeeThisEpoch`, checked before the affiliation and the
+//!   epoch cap); the refused rating records nothing, so the client may retry in a later
+//!   epoch within the window. Switched off only to reproduce the `v0` contract.
 //! * When the service's rating mass for the epoch is used up, the rating is refused
 //!   (`EpochRatingCapReached`) and nothing is recorded: the client may retry later
 //!   within the window (the simulation retries at the next epoch).
@@ -38,9 +42,9 @@ pub enum Refused {
     BadStars,
     /// The service's rating mass for this epoch is used up (retry later).
     EpochCapReached,
-    /// Proposal `rating_once_per_epoch`: this client rated this payee this epoch
-    /// already (retry later).
-    OncePerEpoch,
+    /// This client had a rating of this payee accepted this epoch already (the
+    /// contract's `AlreadyRatedPayeeThisEpoch`; retry later).
+    AlreadyRatedPayeeThisEpoch,
 }
 
 /// A channel as the contract sees it through `ChannelLedger::channel_facts`.
@@ -63,7 +67,7 @@ pub struct ChannelFacts {
 /// The contract-side state outside `ServiceStats`.
 #[derive(Debug, Default)]
 pub struct Rules {
-    /// Rule changes under evaluation (default: none, i.e. the contract).
+    /// Rule variants under evaluation (default: the contract's rules).
     pub proposals: Proposals,
     rated: HashSet<u64>,
     rated_epoch: HashMap<(usize, usize), u64>,
@@ -80,7 +84,7 @@ impl Rules {
         total.saturating_sub(here)
     }
 
-    /// Rules with the given proposals switched on (none: the contract's rules).
+    /// Rules with the given variants (`Proposals::default()`: the contract's rules).
     pub fn with(proposals: Proposals) -> Self {
         Rules {
             proposals,
@@ -114,18 +118,18 @@ impl Rules {
         if now_ms > facts.last_claim_at.saturating_add(params.rating_window_ms) {
             return Err(Refused::WindowClosed);
         }
+        let epoch = gb_scoring::epoch_of(now_ms);
+        if self.proposals.rating_once_per_epoch
+            && self.rated_epoch.get(&(facts.client, facts.payee)) == Some(&epoch)
+        {
+            return Err(Refused::AlreadyRatedPayeeThisEpoch);
+        }
         if affiliated {
             return Err(Refused::Affiliated);
         }
         let x = stars_to_ppm(stars).ok_or(Refused::BadStars)?;
-        let epoch = gb_scoring::epoch_of(now_ms);
         if stats.rating_room(params, epoch) == 0 {
             return Err(Refused::EpochCapReached);
-        }
-        if self.proposals.rating_once_per_epoch
-            && self.rated_epoch.get(&(facts.client, facts.payee)) == Some(&epoch)
-        {
-            return Err(Refused::OncePerEpoch);
         }
         self.rated_epoch.insert((facts.client, facts.payee), epoch);
         let other = self.other_spend(facts.client, facts.payee);
@@ -223,9 +227,9 @@ mod tests {
             ),
             Err(Refused::WindowClosed)
         );
-        // No spend elsewhere: the maturity floor (10 %) applies.
+        // No spend elsewhere: the maturity floor (30 %) applies.
         let w = r.rate(&p, &mut st, facts(1, 0, 0, u), false, 5, 0);
-        assert_eq!(w, Ok((u / 10, u / 10)));
+        assert_eq!(w, Ok((3 * u / 10, 3 * u / 10)));
         assert_eq!(
             r.rate(&p, &mut st, facts(1, 0, 0, u), false, 5, 0),
             Err(Refused::AlreadyRated)
@@ -241,12 +245,26 @@ mod tests {
         let (mut a, mut b) = (ServiceStats::default(), ServiceStats::default());
         let u = p.unit;
         let spend_ref_calls = (p.spend_ref / u) as u64;
+        // One channel each with spend_ref / U other payees (one rating per payee a day).
         for id in 0..spend_ref_calls {
-            r.rate(&p, &mut a, facts(id, 7, 0, u), false, 3, 0).unwrap();
+            r.rate(&p, &mut a, facts(id, 7, 10 + id as usize, u), false, 3, 0)
+                .unwrap();
         }
         // Fully mature towards service 1 now: weight = claimed.
         let w = r.rate(&p, &mut b, facts(999, 7, 1, u), false, 5, 0);
         assert_eq!(w, Ok((u, u)));
+    }
+
+    /// Makes `client` fully mature: `spend_ref` rated spend, one U with each of
+    /// `spend_ref / U` payees (1000, 1001, …), at time 0.
+    fn mature(r: &mut Rules, p: &Params, client: usize, first_id: u64) {
+        let n = (p.spend_ref / p.unit) as u64;
+        for i in 0..n {
+            let mut elsewhere = ServiceStats::default();
+            let f = facts(first_id + i, client, 1000 + i as usize, p.unit);
+            r.rate(p, &mut elsewhere, f, false, 3, 0).unwrap();
+        }
+        assert_eq!(r.maturity_of(p, client, 0), gb_scoring::PPM);
     }
 
     #[test]
@@ -256,26 +274,53 @@ mod tests {
         let mut r = Rules::default();
         let mut st = ServiceStats::default();
         let u = p.unit;
-        for id in 0..20 {
-            let mut elsewhere = ServiceStats::default();
-            r.rate(&p, &mut elsewhere, facts(id, 1, 5, u), false, 3, 0)
-                .unwrap();
-        }
-        // Mature client (20 U elsewhere): weight u, the cap u fills at once.
+        mature(&mut r, &p, 1, 1_000);
+        mature(&mut r, &p, 2, 2_000);
+        // Mature client: weight u, the cap u fills at once.
         assert_eq!(
             r.rate(&p, &mut st, facts(100, 1, 0, u), false, 5, 0),
             Ok((u, u))
         );
         assert_eq!(
-            r.rate(&p, &mut st, facts(101, 1, 0, u), false, 5, 0),
+            r.rate(&p, &mut st, facts(101, 2, 0, u), false, 5, 0),
             Err(Refused::EpochCapReached)
         );
         // Not recorded: the same channel can be rated the next epoch.
         let day = crate::config::DAY_MS;
         assert_eq!(
-            r.rate(&p, &mut st, facts(101, 1, 0, u), false, 5, day),
+            r.rate(&p, &mut st, facts(101, 2, 0, u), false, 5, day),
             Ok((u, u))
         );
+    }
+
+    #[test]
+    fn one_rating_per_client_payee_and_epoch_unless_v0() {
+        let p = Params::default();
+        let u = p.unit;
+        let day = crate::config::DAY_MS;
+        let mut r = Rules::default();
+        let (mut st, mut other) = (ServiceStats::default(), ServiceStats::default());
+        assert!(r.rate(&p, &mut st, facts(1, 1, 0, u), false, 5, 0).is_ok());
+        assert_eq!(
+            r.rate(&p, &mut st, facts(2, 1, 0, u), false, 5, day - 1),
+            Err(Refused::AlreadyRatedPayeeThisEpoch)
+        );
+        // Another payee, another client, or the next epoch: accepted.
+        assert!(r
+            .rate(&p, &mut other, facts(3, 1, 1, u), false, 5, 0)
+            .is_ok());
+        assert!(r.rate(&p, &mut st, facts(4, 2, 0, u), false, 5, 0).is_ok());
+        assert!(r
+            .rate(&p, &mut st, facts(2, 1, 0, u), false, 5, day)
+            .is_ok());
+        // The v0 contract had no such rule.
+        let mut v0 = Rules::with(Proposals {
+            rating_once_per_epoch: false,
+            ..Proposals::default()
+        });
+        let mut st = ServiceStats::default();
+        assert!(v0.rate(&p, &mut st, facts(1, 1, 0, u), false, 5, 0).is_ok());
+        assert!(v0.rate(&p, &mut st, facts(2, 1, 0, u), false, 5, 0).is_ok());
     }
 
     #[test]

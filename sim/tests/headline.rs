@@ -18,9 +18,11 @@ fn base() -> Config {
     c
 }
 
-fn proposed() -> Config {
+/// The contract before 2026-11-25 (`--preset v0`). Since then the contract's
+/// defaults are the former `--preset proposed`.
+fn v0() -> Config {
     let mut c = base();
-    for kv in cli::PROPOSED {
+    for kv in cli::V0 {
         cli::set(&mut c, kv).unwrap();
     }
     c
@@ -68,8 +70,8 @@ fn honest_market_ranks_by_quality_and_beats_the_naive_baselines() {
     let [formula, random, cheapest, oracle] = &outs[..] else {
         panic!("four outcomes expected");
     };
-    // Measured at these seeds: ρ@2000 0.80, ρ@5000 0.86 (target 0.9 @2000 is not met
-    // by the contract's defaults with ε = 0.1: see README).
+    // Measured at these seeds: ρ@2000 0.84, ρ@5000 0.89 (v0: 0.80, 0.86; the target
+    // 0.9 @2000 is not met by the contract's defaults with ε = 0.1: see README).
     assert!(
         mean(formula, m::RHO_2000) >= 0.70,
         "{}",
@@ -102,17 +104,24 @@ fn self_dealing_at_one_percent_loses_money() {
 }
 
 #[test]
-fn proposed_rules_make_ten_percent_self_dealing_lose_money() {
-    let outs = run("selfdeal10", &proposed(), &[Policy::Formula]);
+fn ten_percent_self_dealing_loses_money_and_paid_under_v0() {
+    // Measured at these seeds: ROI −0.99, malicious share 0.017 (contract); ROI +14,
+    // malicious share 0.49 (v0: no once-per-(client, payee, epoch) rule, old Params).
+    let outs = run("selfdeal10", &base(), &[Policy::Formula]);
     let r = roi(&outs[0], &outs[1]);
     assert!(r.mean < 0.0, "ROI {r:?}");
     assert!(mean(&outs[0], m::MALICIOUS) < 0.10);
+    let old = run("selfdeal10", &v0(), &[Policy::Formula]);
+    let r = roi(&old[0], &old[1]);
+    assert!(r.mean > 0.0, "v0 ROI {r:?}");
+    assert!(mean(&old[0], m::MALICIOUS) > 0.30);
 }
 
 #[test]
-fn proposed_rules_raise_early_spearman_in_the_honest_market() {
+fn adopted_rules_raise_early_spearman_in_the_honest_market() {
     let contract = run("honest", &base(), &[Policy::Formula]);
-    let prop = run("honest", &proposed(), &[Policy::Formula]);
-    let (c, p) = (mean(&contract[0], m::RHO_2000), mean(&prop[0], m::RHO_2000));
-    assert!(p > c, "proposed {p} vs contract {c}");
+    let old = run("honest", &v0(), &[Policy::Formula]);
+    let (c, o) = (mean(&contract[0], m::RHO_2000), mean(&old[0], m::RHO_2000));
+    // Measured: 0.84 vs 0.80.
+    assert!(c > o, "contract {c} vs v0 {o}");
 }

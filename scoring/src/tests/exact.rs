@@ -15,56 +15,56 @@ fn empty_stats_score_is_the_prior() {
     assert_eq!(s.quality, 333_333);
     assert_eq!(s.quality_fast, 333_333);
     assert_eq!(s.effective, 333_333);
-    // n = 0, n0 = K0/U = 20: var = 333_333·666_667/21 = 10_582_005_291,
-    // isqrt = 102_868, LCB = 333_333 − 102_868
+    // n = 0, n0 = K0/U = 10: var = 333_333·666_667/11 = 20_202_010_101,
+    // isqrt = 142_133, LCB = 333_333 − Z·142_133 = 333_333 − 71_066 (Z = 0.5)
     assert_eq!(s.n, 0);
-    assert_eq!(s.lcb, 230_465);
+    assert_eq!(s.lcb, 262_267);
     assert_eq!((s.rating_mass, s.success_mass, s.failure_mass), (0, 0, 0));
     // Same prior at any epoch.
-    assert_eq!(ServiceStats::default().score(&p, 1_000).lcb, 230_465);
+    assert_eq!(ServiceStats::default().score(&p, 1_000).lcb, 262_267);
 }
 
 #[test]
 fn one_of_each_event_exact() {
     let p = small();
     let mut st = ServiceStats::default();
-    assert_eq!(rate(&mut st, &p, 0, 5, 1_000, 2_000), 1_000); // μ = 1, w = 1000
+    assert_eq!(rate(&mut st, &p, 0, 5, 1_000, 5_000), 1_000); // μ = 1, w = 1000
     assert_eq!(st.add_settlement(&p, 0, 1_000, 1), 1_000);
-    assert_eq!(st.add_failure(&p, 0, 500), 500);
+    assert_eq!(st.add_failure(&p, 0, 500), 100); // failure_cap = 1·U
     let acc = Accumulators {
         rating_sum: 1_000,
         rating_mass: 1_000,
         success: 1_000,
-        failure: 500,
+        failure: 100,
     };
     assert_eq!(st.slow, acc);
     assert_eq!(st.fast, acc);
     assert_eq!(st.epoch_rating_mass, 1_000);
     let s = st.score(&p, 0);
-    // R = (1000 + 2000·0.5)/(1000 + 2000) = 2/3
-    assert_eq!(s.rating_mean, 666_666);
-    // R′ = (1000 + 2000·0.666666)/3000 = 0.7777773
-    assert_eq!(s.rating_mean_fast, 777_777);
-    // Φ = (1000 + 200)/(1500 + 300) = 2/3; Φ′ shrinks the same data toward Φ
-    assert_eq!(s.fulfillment, 666_666);
-    assert_eq!(s.fulfillment_fast, 666_666);
-    // Q = 666_666² / 10⁶ ; Q′ = 777_777 · 666_666 / 10⁶
-    assert_eq!(s.quality, 444_443);
-    assert_eq!(s.quality_fast, 518_517);
-    assert_eq!(s.effective, 444_443);
-    // n = 2500/100 = 25, n0 = 20: var = 444_443·555_557/46 = 5_367_674_258,
-    // isqrt = 73_264
-    assert_eq!(s.n, 25);
-    assert_eq!(s.lcb, 371_179);
+    // R = (1000 + 1000·0.5)/(1000 + 1000) = 0.75
+    assert_eq!(s.rating_mean, 750_000);
+    // R′ = (1000 + 1000·0.75)/2000 = 0.875
+    assert_eq!(s.rating_mean_fast, 875_000);
+    // Φ = (1000 + 200)/(1100 + 300) = 6/7; Φ′ = (1000 + 300·Φ)/(1100 + 300) = 0.897959…
+    assert_eq!(s.fulfillment, 857_142);
+    assert_eq!(s.fulfillment_fast, 897_959);
+    // Q = 750_000 · 857_142 / 10⁶ ; Q′ = 875_000 · 897_959 / 10⁶
+    assert_eq!(s.quality, 642_856);
+    assert_eq!(s.quality_fast, 785_714);
+    assert_eq!(s.effective, 642_856);
+    // n = 2100/100 = 21, n0 = 10: var = 642_856·357_144/32 = 7_174_755_102,
+    // isqrt = 84_703, LCB = 642_856 − 0.5·84_703 = 642_856 − 42_351
+    assert_eq!(s.n, 21);
+    assert_eq!(s.lcb, 600_505);
 }
 
 #[test]
 fn thirty_epochs_later_the_slow_set_halves_and_the_fast_set_is_gone() {
     let p = small();
     let mut st = ServiceStats::default();
-    rate(&mut st, &p, 0, 5, 1_000, 2_000);
+    rate(&mut st, &p, 0, 5, 1_000, 5_000);
     st.add_settlement(&p, 0, 1_000, 1);
-    st.add_failure(&p, 0, 500);
+    st.add_failure(&p, 0, 100);
     let later = st.decayed_to(&p, 30);
     // slow factor pow(977_159, 30) = 499_987; fast pow(793_700, 30) = 977 ppm
     assert_eq!(decay_over(30, 30), 499_987);
@@ -75,7 +75,7 @@ fn thirty_epochs_later_the_slow_set_halves_and_the_fast_set_is_gone() {
             rating_sum: 499,
             rating_mass: 499,
             success: 499,
-            failure: 249,
+            failure: 49,
         }
     );
     assert_eq!(later.fast, Accumulators::default());
@@ -83,27 +83,29 @@ fn thirty_epochs_later_the_slow_set_halves_and_the_fast_set_is_gone() {
     assert_eq!(later.epoch_rating_mass, 0);
     let s = st.score(&p, 30);
     assert_eq!(s.epoch, 30);
-    assert_eq!(s.rating_mean, 599_839);
-    assert_eq!(s.rating_mean_fast, 599_839);
-    assert_eq!(s.fulfillment, 666_984);
-    assert_eq!(s.quality, 400_083);
-    assert_eq!(s.n, 12);
-    assert_eq!(s.lcb, 314_800);
+    // R = (499 + 1000·0.5)/(499 + 1000); Φ = (499 + 200)/(548 + 300)
+    assert_eq!(s.rating_mean, 666_444);
+    assert_eq!(s.rating_mean_fast, 666_444);
+    assert_eq!(s.fulfillment, 824_292);
+    assert_eq!(s.quality, 549_344);
+    // n = 1047/100 = 10, n0 = 10: var = 549_344·450_656/21, isqrt = 108_576
+    assert_eq!(s.n, 10);
+    assert_eq!(s.lcb, 495_056);
     // Scoring does not write.
     assert_eq!(st.last_epoch, 0);
 }
 
 #[test]
 fn settlement_and_failure_caps() {
-    let p = small(); // settle_cap 5000 per channel, failure_cap 1000
+    let p = small(); // settle_cap 5000 per channel, failure_cap 100
     let mut st = ServiceStats::default();
     assert_eq!(st.add_settlement(&p, 0, 1_000_000, 3), 15_000);
     assert_eq!(st.add_settlement(&p, 0, 1_000_000, 0), 5_000); // 0 channels counts 1
     assert_eq!(st.add_settlement(&p, 0, 0, 1), 0);
-    assert_eq!(st.add_failure(&p, 0, 1_000_000), 1_000);
+    assert_eq!(st.add_failure(&p, 0, 1_000_000), 100);
     assert_eq!(st.add_failure(&p, 0, 10), 10);
     assert_eq!(st.slow.success, 20_000);
-    assert_eq!(st.slow.failure, 1_010);
+    assert_eq!(st.slow.failure, 110);
 }
 
 #[test]
@@ -141,10 +143,10 @@ fn rating_values_and_weights() {
     assert_eq!(maturity(u128::MAX, 2_000), PPM);
     assert_eq!(maturity(5, 0), PPM);
 
-    let p = small(); // rating_cap 5000, spend_ref 2000, floor 10%
-    assert_eq!(rating_weight(&p, 1_000, 0), (100, 100_000)); // floor
-    assert_eq!(rating_weight(&p, 1_000, 100), (100, 100_000)); // 5% < floor
-    assert_eq!(rating_weight(&p, 1_000, 1_000), (500, 500_000));
+    let p = small(); // rating_cap 5000, spend_ref 5000, floor 30%
+    assert_eq!(rating_weight(&p, 1_000, 0), (300, 300_000)); // floor
+    assert_eq!(rating_weight(&p, 1_000, 1_000), (300, 300_000)); // 20% < floor
+    assert_eq!(rating_weight(&p, 1_000, 2_500), (500, 500_000));
     assert_eq!(rating_weight(&p, 1_000, 9_999), (1_000, PPM));
     assert_eq!(rating_weight(&p, 9_999, 9_999), (5_000, PPM)); // capped
     assert_eq!(rating_weight(&p, 0, 9_999), (0, PPM));
