@@ -503,7 +503,7 @@ impl EscrowData {
     }
 
     /// Channels of `account` in the `role` index from position `cursor`, at most
-    /// `min(limit, MAX_PAGE)` of them, oldest first.
+    /// `limit` of them (0 or above `MAX_PAGE` means `MAX_PAGE`), oldest first.
     pub fn channels_of(
         &self,
         role: Role,
@@ -512,7 +512,12 @@ impl EscrowData {
         limit: u32,
     ) -> ChannelPage {
         let count = self.channel_count(role, account);
-        let end = cursor.saturating_add(limit.min(MAX_PAGE)).min(count);
+        let limit = if limit == 0 {
+            MAX_PAGE
+        } else {
+            limit.min(MAX_PAGE)
+        };
+        let end = cursor.saturating_add(limit).min(count);
         let mut channels = Vec::new();
         for position in cursor..end {
             let id = match role {
@@ -543,4 +548,4 @@ fn check_expiry(expiry: Timestamp, now: Timestamp) -> Result<()> {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -20,6 +20,8 @@ pub use self::escrow::{Escrow, EscrowRef};
 
 #[cfg(test)]
 mod contract_tests;
+#[cfg(test)]
+mod model_tests;
 
 #[ink::contract]
 pub mod escrow {
@@ -208,9 +210,10 @@ pub mod escrow {
 
         /// The channel's payee: claims the final voucher `(amount, signature)` if given,
         /// then closes the channel; `funds − claimed` goes to the client's internal
-        /// balance. Returns that refunded amount. Errors: `ChannelNotFound`, `NotPayee`,
-        /// `ChannelClosed`, the errors of `claim` for the voucher, `Overflow`,
-        /// `Reentrant`.
+        /// balance. Returns that refunded amount. A channel closed with nothing ever
+        /// claimed is reported to reputation as a failure, as a refund at expiry would
+        /// be. Errors: `ChannelNotFound`, `NotPayee`, `ChannelClosed`, the errors of
+        /// `claim` for the voucher, `Overflow`, `Reentrant`.
         #[ink(message)]
         pub fn close(
             &mut self,
@@ -293,7 +296,7 @@ pub mod escrow {
         }
 
         /// Anyone: channels whose client is `client`, oldest first, from position
-        /// `cursor`, at most `min(limit, MAX_PAGE = 32)`; `next_cursor` pages on.
+        /// `cursor`, at most `limit` (0 or above 32 means 32); `next_cursor` pages on.
         #[ink(message)]
         pub fn channels_of_client(
             &self,

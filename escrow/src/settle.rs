@@ -180,9 +180,10 @@ impl EscrowData {
     }
 
     /// The payee closes a channel: claims the final voucher if given, then the rest
-    /// (`funds − claimed`) goes to the client's internal balance. If the channel had
-    /// expired with nothing ever claimed, the returned `Settle` asks for a failure
-    /// report (a payee must not dodge it by closing first).
+    /// (`funds − claimed`) goes to the client's internal balance. If nothing was ever
+    /// claimed, the returned `Settle` asks for a failure report, expired or not: a payee
+    /// that closes an unserved channel early must not dodge the report a refund at
+    /// expiry would make (sim/README.md, `dodge` scenario).
     /// Errors: `Reentrant`, `ChannelNotFound`, `NotPayee`, `ChannelClosed`, the claim
     /// errors of the voucher, `Overflow`.
     pub fn close<V: VoucherVerifier>(
@@ -213,7 +214,7 @@ impl EscrowData {
             self.commit_claim(p, &mut settle, &mut events)?;
         }
         self.commit_end(&final_channel, refund)?;
-        settle.failure = failure_report(&final_channel, ctx.now);
+        settle.failure = unserved(&final_channel);
         events.push(Event::ChannelClosed(ChannelClosed {
             channel_id,
             client: final_channel.client,
@@ -248,7 +249,7 @@ impl EscrowData {
         let (final_channel, refund) = self.prepare_end(&channel)?;
         self.commit_end(&final_channel, refund)?;
         let settle = Settle {
-            failure: failure_report(&final_channel, now),
+            failure: unserved(&final_channel),
             ..Settle::default()
         };
         let event = Event::ChannelRefunded(ChannelRefunded {
@@ -295,16 +296,10 @@ impl EscrowData {
     }
 }
 
-/// `(service, client, funds)` if `channel` ends expired with nothing claimed.
-fn failure_report(
-    channel: &Channel,
-    now: Timestamp,
-) -> Option<(gb_interfaces::ServiceId, AccountId, Balance)> {
-    (channel.claimed == 0 && now >= channel.expiry).then_some((
-        channel.service_id,
-        channel.client,
-        channel.funds,
-    ))
+/// `(service, client, funds)` for a failure report if the channel ends with nothing
+/// ever claimed (a refund after expiry, or a close by the payee).
+fn unserved(channel: &Channel) -> Option<(gb_interfaces::ServiceId, AccountId, Balance)> {
+    (channel.claimed == 0).then_some((channel.service_id, channel.client, channel.funds))
 }
 
 #[cfg(test)]
