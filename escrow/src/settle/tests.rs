@@ -1,7 +1,8 @@
 //! Tests of settlement: claim, claim_batch, close, refund — every rejection, the fee, the
-//! per-service aggregation, and (proptest) conservation of money over random call
-//! sequences. Signatures are real (sp-core keys, verified by `ChainVerifier` through
-//! ink's off-chain engine, which implements `sr25519_verify` and `ecdsa_recover`).
+//! per-service aggregation. Conservation over random call sequences is the property
+//! test in `model_tests.rs`. Signatures are real (sp-core keys, verified by
+//! `ChainVerifier` through ink's off-chain engine, which implements `sr25519_verify`
+//! and `ecdsa_recover`).
 
 use crate::data::tests::*;
 use crate::data::EscrowData;
@@ -10,10 +11,7 @@ use crate::events::*;
 use crate::settle::SettleContext;
 use crate::types::{Accounting, Voucher, MAX_BATCH};
 use crate::verify::ChainVerifier;
-use gb_interfaces::{
-    AccountId, Balance, ChannelId, ChannelState, Settlement, Timestamp, VoucherSignature,
-};
-use proptest::prelude::*;
+use gb_interfaces::{AccountId, Balance, ChannelState, Settlement, Timestamp, VoucherSignature};
 
 fn ctx(caller: AccountId, now: Timestamp) -> SettleContext<'static, ChainVerifier> {
     SettleContext {
@@ -464,204 +462,6 @@ fn an_unserved_refund_reports_a_failure() {
     let ch = open(&mut d, 0, 100);
     let (settle, _) = d.refund(client(0), ch, T0 + HOUR).unwrap();
     assert_eq!(settle.failure, Some((7, client(0), 100)));
-}
-
-// ---- conservation over random call sequences (proptest) --------------------------------
-
-#[derive(Clone, Debug)]
-enum Op {
-    Deposit(u8, u16),
-    Withdraw(u8, u16),
-    Transfer(u8, u8, u16),
-    Open(u8, u16, u8, bool),
-    AddFunds(u8, usize, u16),
-    Extend(usize, u8),
-    Claim(usize, u16, bool),
-    Batch(Vec<(usize, u16, bool)>),
-    Close(usize, u16, bool),
-    Refund(usize),
-    Advance(u8),
-    WithdrawFees,
-    SetFee(u16),
-}
-
-const CLIENTS: u8 = 3;
-
-fn op() -> impl Strategy<Value = Op> {
-    let who = 0..CLIENTS;
-    let claim = (any::<usize>(), any::<u16>(), any::<bool>());
-    prop_oneof![
-        (who.clone(), any::<u16>()).prop_map(|(w, a)| Op::Deposit(w, a)),
-        (who.clone(), any::<u16>()).prop_map(|(w, a)| Op::Withdraw(w, a)),
-        (who.clone(), who.clone(), any::<u16>()).prop_map(|(f, t, a)| Op::Transfer(f, t, a)),
-        (who.clone(), any::<u16>(), any::<u8>(), any::<bool>())
-            .prop_map(|(w, a, h, third)| Op::Open(w, a, h, third)),
-        (who, any::<usize>(), any::<u16>()).prop_map(|(w, c, a)| Op::AddFunds(w, c, a)),
-        (any::<usize>(), any::<u8>()).prop_map(|(c, h)| Op::Extend(c, h)),
-        claim.prop_map(|(c, a, f)| Op::Claim(c, a, f)),
-        proptest::collection::vec(claim, 0..6).prop_map(Op::Batch),
-        claim.prop_map(|(c, a, v)| Op::Close(c, a, v)),
-        any::<usize>().prop_map(Op::Refund),
-        (0u8..4).prop_map(Op::Advance),
-        Just(Op::WithdrawFees),
-        (0u16..1_200).prop_map(Op::SetFee),
-    ]
-}
-
-/// Native money as the contract would move it.
-#[derive(Default)]
-struct Ledger {
-    deposited: Balance,
-    withdrawn: Balance,
-    paid_out: Balance,
-    fees_out: Balance,
-    /// Σ increments of the valid vouchers claimed (what payees are owed, gross).
-    owed_gross: Balance,
-    fees_taken: Balance,
-}
-
-fn run(ops: &[Op]) -> Result<(), TestCaseError> {
-    let mut d = setup(100);
-    let mut now = T0;
-    let mut channels: Vec<(ChannelId, u8)> = Vec::new();
-    let mut l = Ledger::default();
-    let accounts: Vec<AccountId> = (0..CLIENTS).map(client).chain([payee(), acc(9)]).collect();
-    let pick = |chs: &Vec<(ChannelId, u8)>, i: usize| (!chs.is_empty()).then(|| chs[i % chs.len()]);
-    for op in ops {
-        let pctx = ctx(payee(), now);
-        match op.clone() {
-            Op::Deposit(w, a) => {
-                if d.deposit(client(w), a.into()).is_ok() {
-                    l.deposited += Balance::from(a);
-                }
-            }
-            Op::Withdraw(w, a) => {
-                if d.withdraw(client(w), a.into()).is_ok() {
-                    l.withdrawn += Balance::from(a);
-                }
-            }
-            Op::Transfer(f, t, a) => {
-                let _ = d.transfer(client(f), client(t), a.into());
-            }
-            Op::Open(w, a, h, third_party) => {
-                let mut req = request(w, (a % 500).into(), now + Timestamp::from(h) * HOUR / 8);
-                if third_party {
-                    req.payer = client((w + 1) % CLIENTS);
-                }
-                let sent = Balance::from(a % 7);
-                if let Ok((id, _)) = d.open_channel(req, sent, terms(payee()), now) {
-                    l.deposited += sent;
-                    channels.push((id, w));
-                }
-            }
-            Op::AddFunds(w, c, a) => {
-                if let Some((id, _)) = pick(&channels, c) {
-                    let _ = d.add_funds(client(w), id, (a % 100).into());
-                }
-            }
-            Op::Extend(c, h) => {
-                if let Some((id, w)) = pick(&channels, c) {
-                    let _ = d.extend(client(w), id, now + Timestamp::from(h) * HOUR / 4, now);
-                }
-            }
-            Op::Claim(c, a, forged) | Op::Close(c, a, forged) => {
-                if let Some((id, w)) = pick(&channels, c) {
-                    let before = d.channel(id).unwrap();
-                    let amount = before.claimed + Balance::from(a % 64);
-                    let signer = if forged { (w + 1) % CLIENTS } else { w };
-                    let sig = sign(signer, id, amount);
-                    let r = if matches!(op, Op::Claim(..)) {
-                        d.claim(&pctx, &(id, amount, sig)).map(|(_, s, _)| s)
-                    } else {
-                        d.close(&pctx, id, (a % 3 != 0).then_some((amount, sig)))
-                            .map(|(s, _)| s)
-                    };
-                    if let Ok(s) = r {
-                        let gross: Balance = s.settlements.iter().map(|x| x.paid).sum();
-                        prop_assert!(!forged || gross == 0, "a forged voucher paid");
-                        prop_assert!(gross <= amount - before.claimed);
-                        l.owed_gross += gross;
-                        l.fees_taken += gross - s.payout;
-                        l.paid_out += s.payout;
-                    }
-                }
-            }
-            Op::Batch(entries) => {
-                let mut batch = Vec::new();
-                let mut expected_max = 0;
-                for (c, a, forged) in entries {
-                    if let Some((id, w)) = pick(&channels, c) {
-                        let ch = d.channel(id).unwrap();
-                        let amount = ch.claimed + Balance::from(a % 64);
-                        expected_max += amount - ch.claimed;
-                        let signer = if forged { (w + 1) % CLIENTS } else { w };
-                        batch.push((id, amount, sign(signer, id, amount)));
-                    }
-                }
-                let (outcomes, s, _) = d.claim_batch(&pctx, &batch).unwrap();
-                prop_assert_eq!(outcomes.len(), batch.len());
-                let gross: Balance = outcomes.iter().filter_map(|o| o.as_ref().ok()).sum();
-                prop_assert_eq!(gross, s.settlements.iter().map(|x| x.paid).sum::<Balance>());
-                prop_assert!(gross <= expected_max);
-                l.owed_gross += gross;
-                l.fees_taken += gross - s.payout;
-                l.paid_out += s.payout;
-            }
-            Op::Refund(c) => {
-                if let Some((id, w)) = pick(&channels, c) {
-                    let before = d.channel(id).unwrap();
-                    match d.refund(client(w), id, now) {
-                        Ok(_) => prop_assert!(now >= before.expiry),
-                        Err(_) => prop_assert_eq!(d.channel(id).unwrap(), before),
-                    }
-                }
-            }
-            Op::Advance(h) => now += Timestamp::from(h) * HOUR / 2,
-            Op::WithdrawFees => {
-                if let Ok((amount, _)) = d.withdraw_fees(treasury()) {
-                    l.fees_out += amount;
-                }
-            }
-            Op::SetFee(bps) => {
-                let _ = d.set_fee(owner(), bps, treasury());
-            }
-        }
-        // Funds in = funds out + funds held, and what is held is exactly what is owed.
-        let held = l.deposited - l.withdrawn - l.paid_out - l.fees_out;
-        let acc_ = d.accounting();
-        let ids: Vec<ChannelId> = channels.iter().map(|c| c.0).collect();
-        prop_assert_eq!(acc_, owed(&d, &accounts, &ids));
-        prop_assert_eq!(acc_.balances + acc_.locked + acc_.fees, held);
-        prop_assert_eq!(l.fees_taken, acc_.fees + l.fees_out);
-        // Payees never got more than the valid vouchers' increments.
-        prop_assert!(l.paid_out + l.fees_taken == l.owed_gross);
-        for (id, _) in &channels {
-            let c = d.channel(*id).unwrap();
-            prop_assert!(c.claimed <= c.funds);
-        }
-    }
-    Ok(())
-}
-
-fn cases() -> u32 {
-    std::env::var("GB_ESCROW_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(1_000)
-}
-
-proptest! {
-    #![proptest_config(ProptestConfig { cases: cases(), failure_persistence: None, ..ProptestConfig::default() })]
-    #[test]
-    fn money_is_conserved_under_random_call_sequences(ops in proptest::collection::vec(op(), 1..40)) {
-        let mut result = Ok(());
-        ink::env::test::run_test::<ink::env::DefaultEnvironment, _>(|_| {
-            result = run(&ops);
-            Ok(())
-        })
-        .unwrap();
-        result?;
-    }
 }
 
 #[ink::test]
