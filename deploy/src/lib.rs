@@ -10,6 +10,7 @@
 
 pub mod bundle;
 pub mod demo;
+pub mod manifest;
 pub mod market;
 pub mod sandbox;
 pub mod suite;
