@@ -16,47 +16,18 @@
 //! Real sr25519 / ecdsa verification is tested in `verify/tests.rs` and
 //! `settle/tests.rs`. More cases: `GB_ESCROW_CASES=20000 cargo test -p escrow model`.
 
+use crate::data::tests::{acc, client, owed, owner, treasury, ESCROW, HOUR, T0};
 use crate::data::{EscrowData, OpenRequest};
 use crate::errors::Error;
 use crate::events::Event;
 use crate::settle::SettleContext;
-use crate::types::{Accounting, Voucher, MAX_FEE_BPS};
+use crate::types::{Voucher, MAX_FEE_BPS};
 use crate::verify::VoucherVerifier;
 use gb_interfaces::{
     voucher_message, AccountId, Balance, ChannelId, ChannelState, ServiceTerms, Signer, Timestamp,
     VoucherSignature, VOUCHER_LEN,
 };
 use proptest::prelude::*;
-
-const ESCROW: [u8; 32] = [0xE5; 32];
-const T0: Timestamp = 1_700_000_000_000;
-const HOUR: Timestamp = 3_600_000;
-
-fn acc(n: u8) -> AccountId {
-    AccountId::from([n; 32])
-}
-fn owner() -> AccountId {
-    acc(1)
-}
-fn treasury() -> AccountId {
-    acc(3)
-}
-fn client(n: u8) -> AccountId {
-    acc(10 + n)
-}
-
-/// Everything owed, summed from its parts: internal balances of `accounts`, remaining
-/// funds of `channels`, fees held.
-fn owed(d: &EscrowData, accounts: &[AccountId], channels: &[ChannelId]) -> Accounting {
-    Accounting {
-        balances: accounts.iter().map(|a| d.balance_of(*a)).sum(),
-        locked: channels
-            .iter()
-            .map(|c| d.channel(*c).unwrap().remaining())
-            .sum(),
-        fees: d.fees_held(),
-    }
-}
 
 struct MacVerifier;
 
