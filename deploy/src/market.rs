@@ -1,8 +1,8 @@
-//! The marketplace on the in-process chain: accounts with sp-core keys, the deployed and
-//! wired contracts, and typed wrappers over their messages. Used by the demo and by the
-//! drink test suite.
+//! The marketplace on a [`Backend`] (the in-process chain by default, or a node):
+//! accounts with sp-core keys, the deployed and wired contracts, and typed wrappers over
+//! their messages. Used by the demo and by the drink test suite.
 
-use crate::{suite::ink_account, Bundles, Chain, Options, Reverted, Suite};
+use crate::{backend::Backend, suite::ink_account, Bundles, Chain, Options, Reverted, Suite};
 use drink::AccountId32;
 use escrow::types::{Accounting, Channel, ClaimOutcome};
 use gb_interfaces::{
@@ -21,12 +21,17 @@ pub type ReputationError = reputation::Error;
 pub const UNIT: Balance = 10_000_000_000;
 /// Every test account starts with this much.
 pub const ENDOWMENT: Balance = 1_000_000 * UNIT;
+/// On a node every actor is topped up to this from the deployer (the dev accounts
+/// already hold more).
+pub const NODE_FUNDS: Balance = 10_000 * UNIT;
 pub const HOUR: Timestamp = 3_600_000;
 pub const DAY: Timestamp = 24 * HOUR;
 
 /// A test account: its sr25519 and ecdsa keys and its chain account (the sr25519 key).
 #[derive(Clone)]
 pub struct Who {
+    /// Secret URI of both keys (`//<seed>`).
+    pub suri: String,
     pub sr: sr25519::Pair,
     pub ec: ecdsa::Pair,
     pub account: AccountId32,
@@ -34,10 +39,16 @@ pub struct Who {
 
 impl Who {
     pub fn new(seed: &str) -> Self {
-        let sr = sr25519::Pair::from_string(&format!("//{seed}"), None).expect("seed");
-        let ec = ecdsa::Pair::from_string(&format!("//{seed}"), None).expect("seed");
+        let suri = format!("//{seed}");
+        let sr = sr25519::Pair::from_string(&suri, None).expect("seed");
+        let ec = ecdsa::Pair::from_string(&suri, None).expect("seed");
         let account = AccountId32::from(sr.public().0);
-        Who { sr, ec, account }
+        Who {
+            suri,
+            sr,
+            ec,
+            account,
+        }
     }
     pub fn id(&self) -> gb_interfaces::AccountId {
         ink_account(&self.account)
@@ -51,8 +62,8 @@ impl Who {
 }
 
 /// The deployed marketplace and its actors.
-pub struct Market {
-    pub chain: Chain,
+pub struct Market<B: Backend = Chain> {
+    pub chain: B,
     pub b: Bundles,
     pub suite: Suite,
     pub deployer: AccountId32,
@@ -61,43 +72,85 @@ pub struct Market {
     pub treasury: Who,
     pub clients: Vec<Who>,
     pub fee_bps: u16,
+    /// Services registered before this market was set up (0 on a fresh deployment).
+    pub run: u64,
 }
 
-impl Market {
-    /// Deploys and wires the suite with `fee_bps`; endows provider, member, treasury and
-    /// `n_clients` clients.
+impl Market<Chain> {
+    /// Deploys and wires the suite with `fee_bps` on a fresh in-process chain; endows
+    /// provider, member, treasury and `n_clients` clients with [`ENDOWMENT`].
     pub fn new(b: &Bundles, fee_bps: u16, n_clients: usize) -> Result<Self, crate::DeployError> {
-        let mut chain = Chain::new();
         let deployer = AccountId32::new([1u8; 32]);
-        let provider = Who::new("Bob");
-        let member = Who::new("Charlie");
+        Market::on(
+            Chain::new(),
+            deployer,
+            b,
+            fee_bps,
+            n_clients,
+            None,
+            ENDOWMENT,
+        )
+    }
+}
+
+/// The actors: provider, org member, treasury, then the clients. `run` > 0 (a suite
+/// that already served a demo) derives fresh provider, member and clients
+/// (`//Bob//run<n>`…), so that one-per-epoch rules see new parties.
+fn actors(n_clients: usize, run: u64) -> (Who, Who, Who, Vec<Who>) {
+    let names = [
+        "Dave", "Eve", "Alice", "Grace", "Heidi", "Ivan", "Judy", "Mallory",
+    ];
+    let who = |seed: &str| match run {
+        0 => Who::new(seed),
+        n => Who::new(&format!("{seed}//run{n}")),
+    };
+    let clients = (0..n_clients)
+        .map(|i| who(&names.get(i).map_or(format!("client{i}"), |s| s.to_string())))
+        .collect();
+    (who("Bob"), who("Charlie"), Who::new("Ferdie"), clients)
+}
+
+impl<B: Backend> Market<B> {
+    /// Deploys and wires the suite on `chain` as `deployer` (or, with `existing`,
+    /// verifies and reuses that deployment, see [`crate::suite::reuse`]); makes sure
+    /// provider, member, treasury and `n_clients` clients hold `funds`.
+    pub fn on(
+        mut chain: B,
+        deployer: AccountId32,
+        b: &Bundles,
+        fee_bps: u16,
+        n_clients: usize,
+        existing: Option<Suite>,
+        funds: Balance,
+    ) -> Result<Self, crate::DeployError> {
         let treasury = Who::new("Ferdie");
-        let names = [
-            "Dave", "Eve", "Alice", "Grace", "Heidi", "Ivan", "Judy", "Mallory",
-        ];
-        let clients: Vec<Who> = (0..n_clients)
-            .map(|i| {
-                Who::new(
-                    names
-                        .get(i)
-                        .map(|s| s.to_string())
-                        .unwrap_or(format!("client{i}"))
-                        .as_str(),
-                )
-            })
-            .collect();
+        let suite = match existing {
+            Some(suite) => crate::suite::reuse(&mut chain, b, &deployer, suite)?,
+            None => {
+                let opts = Options {
+                    fee_bps,
+                    treasury: treasury.account.clone(),
+                    salt: chain.now().to_le_bytes().to_vec(),
+                };
+                crate::suite::deploy(&mut chain, b, &deployer, &opts)?
+            }
+        };
+        let next: ServiceId = chain.query(&b.registry, &suite.registry, "next_service_id", ());
+        let run = next.saturating_sub(1);
+        let (provider, member, treasury, clients) = actors(n_clients, run);
         for w in [&provider, &member, &treasury]
             .into_iter()
             .chain(clients.iter())
         {
-            chain.mint(&w.account, ENDOWMENT);
+            let fail = |source| crate::DeployError::Chain {
+                step: format!("funding {}", w.suri),
+                source,
+            };
+            chain.add_key(&w.suri).map_err(fail)?;
+            chain.fund(&w.account, funds).map_err(fail)?;
         }
-        let opts = Options {
-            fee_bps,
-            treasury: treasury.account.clone(),
-            salt: vec![],
-        };
-        let suite = crate::suite::deploy(&mut chain, b, &deployer, &opts)?;
+        // A reused deployment keeps the fee it was deployed with.
+        let config: escrow::types::Config = chain.query(&b.escrow, &suite.escrow, "config", ());
         Ok(Market {
             chain,
             b: b.clone(),
@@ -107,7 +160,8 @@ impl Market {
             member,
             treasury,
             clients,
-            fee_bps,
+            fee_bps: config.fee_bps,
+            run,
         })
     }
 
@@ -283,6 +337,16 @@ impl Market {
         let at = self.suite.reputation.clone();
         self.chain
             .query(&self.b.reputation, &at, "score_of", service)
+    }
+
+    /// What the escrow contract holds beyond its books (Σ balances + Σ open channels'
+    /// funds − claimed + fees): the existential deposit its instantiation left. Taken at
+    /// the start of a run on a reused deployment, it is the `base` of
+    /// [`Market::assert_conservation`].
+    pub fn unowed(&mut self) -> Balance {
+        let acc = self.accounting();
+        let owed = acc.balances + acc.locked + acc.fees;
+        self.escrow_native().saturating_sub(owed)
     }
 
     /// Funds conservation, against the chain's real balance: the escrow contract holds

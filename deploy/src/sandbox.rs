@@ -1,32 +1,14 @@
-//! A typed wrapper over drink's in-process chain.
+//! drink's in-process chain as a [`Backend`].
 
-use crate::bundle::Bundle;
+use crate::{
+    backend::{Backend, Cost, Reverted},
+    bundle::Bundle,
+};
 use drink::{
     minimal::MinimalSandbox, pallet_contracts::StorageDeposit, sandbox_api::prelude::*,
     AccountId32, Sandbox, Weight,
 };
-use scale::{Decode, Encode};
-
-/// Gas and storage deposit of one call, as pallet-contracts reports them.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Cost {
-    pub ref_time: u64,
-    pub proof_size: u64,
-    /// Positive: charged; negative: refunded.
-    pub storage_deposit: i128,
-}
-
-/// A call or instantiation that failed: reverted, trapped or was not dispatched.
-#[derive(Debug, Clone)]
-pub struct Reverted {
-    /// Output bytes of a revert (the SCALE-encoded `Result<Result<_, Error>, LangError>`),
-    /// empty for a trap.
-    pub data: Vec<u8>,
-    /// The dispatch error or trap description, if any.
-    pub reason: String,
-    /// The contracts' debug buffer.
-    pub debug: String,
-}
+use gb_interfaces::{Balance, Timestamp};
 
 pub struct Chain {
     pub sandbox: MinimalSandbox,
@@ -88,17 +70,49 @@ impl Chain {
         self.set_now(now + ms);
     }
 
-    /// Uploads and instantiates `bundle` with constructor `ctor`, returns the address.
-    pub fn deploy(
+    fn run_call(
+        &mut self,
+        contract: &AccountId32,
+        data: Vec<u8>,
+        origin: &AccountId32,
+        value: Balance,
+        dry_run: bool,
+    ) -> Result<(Vec<u8>, Cost), Reverted> {
+        let call = |s: &mut MinimalSandbox| {
+            s.call_contract(
+                contract.clone(),
+                value,
+                data,
+                origin.clone(),
+                gas_limit(),
+                None,
+                drink::pallet_contracts::Determinism::Enforced,
+            )
+        };
+        let r = if dry_run {
+            self.sandbox.dry_run(call)
+        } else {
+            call(&mut self.sandbox)
+        };
+        let cost = cost_of(r.gas_consumed, &r.storage_deposit);
+        let debug = String::from_utf8_lossy(&r.debug_message).into_owned();
+        let ret = r.result.map_err(|e| Reverted {
+            data: Vec::new(),
+            reason: format!("{e:?}"),
+            debug,
+        })?;
+        Ok((ret.data, cost))
+    }
+}
+
+impl Backend for Chain {
+    fn instantiate(
         &mut self,
         bundle: &Bundle,
-        ctor: &str,
-        args: impl Encode,
+        data: Vec<u8>,
         origin: &AccountId32,
         salt: &[u8],
-    ) -> Result<AccountId32, Reverted> {
-        let mut data = bundle.selector(ctor).to_vec();
-        args.encode_to(&mut data);
+    ) -> Result<(AccountId32, Cost), Reverted> {
         let r = self.sandbox.deploy_contract(
             bundle.wasm.clone(),
             0,
@@ -121,123 +135,64 @@ impl Chain {
                 debug,
             });
         }
-        self.costs.push((
-            format!("{}::{ctor}", bundle.name),
-            cost_of(r.gas_consumed, &r.storage_deposit),
-        ));
-        Ok(ok.account_id)
+        Ok((ok.account_id, cost_of(r.gas_consumed, &r.storage_deposit)))
     }
 
-    /// Calls `message` on `contract`; returns the decoded return value of a successful
-    /// call (the message's own return type, e.g. `Result<T, Error>` — ink reverts the
-    /// state when a message returns `Err`, and that `Err` is decoded here too).
-    pub fn call<R: Decode>(
+    fn exec(
         &mut self,
-        bundle: &Bundle,
         contract: &AccountId32,
-        message: &str,
-        args: impl Encode,
+        data: Vec<u8>,
         origin: &AccountId32,
-        value: u128,
-    ) -> Result<R, Reverted> {
-        self.call_with_cost(bundle, contract, message, args, origin, value)
-            .map(|(r, _)| r)
-    }
-
-    /// [`Chain::call`] that also returns the call's gas and storage deposit.
-    pub fn call_with_cost<R: Decode>(
-        &mut self,
-        bundle: &Bundle,
-        contract: &AccountId32,
-        message: &str,
-        args: impl Encode,
-        origin: &AccountId32,
-        value: u128,
-    ) -> Result<(R, Cost), Reverted> {
-        let r = self.exec(bundle, contract, message, args, origin, value, false);
-        if let Ok((_, cost)) = &r {
-            self.costs
-                .push((format!("{}::{message}", bundle.name), *cost));
-        }
-        r
-    }
-
-    /// A read-only dry run (state is rolled back; not recorded in the gas report).
-    pub fn query<R: Decode>(
-        &mut self,
-        bundle: &Bundle,
-        contract: &AccountId32,
-        message: &str,
-        args: impl Encode,
-    ) -> R {
-        let origin = MinimalSandbox::default_actor();
-        match self.exec(bundle, contract, message, args, &origin, 0, true) {
-            Ok((v, _)) => v,
-            Err(e) => panic!("query {}::{message} failed: {e:?}", bundle.name),
-        }
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn exec<R: Decode>(
-        &mut self,
-        bundle: &Bundle,
-        contract: &AccountId32,
-        message: &str,
-        args: impl Encode,
-        origin: &AccountId32,
-        value: u128,
+        value: Balance,
         dry_run: bool,
-    ) -> Result<(R, Cost), Reverted> {
-        let mut data = bundle.selector(message).to_vec();
-        args.encode_to(&mut data);
-        let call = |s: &mut MinimalSandbox| {
-            s.call_contract(
-                contract.clone(),
-                value,
-                data,
-                origin.clone(),
-                gas_limit(),
-                None,
-                drink::pallet_contracts::Determinism::Enforced,
-            )
-        };
-        let r = if dry_run {
-            self.sandbox.dry_run(call)
-        } else {
-            call(&mut self.sandbox)
-        };
-        let cost = cost_of(r.gas_consumed, &r.storage_deposit);
-        let debug = String::from_utf8_lossy(&r.debug_message).into_owned();
-        let ret = r.result.map_err(|e| Reverted {
-            data: Vec::new(),
-            reason: format!("{e:?}"),
-            debug: debug.clone(),
-        })?;
-        // ink wraps every return value in `Result<_, LangError>`.
-        match <Result<R, u8>>::decode(&mut &ret.data[..]) {
-            Ok(Ok(v)) => Ok((v, cost)),
-            Ok(Err(lang)) => Err(Reverted {
-                data: ret.data,
-                reason: format!("LangError {lang}"),
-                debug,
-            }),
-            Err(e) => Err(Reverted {
-                data: ret.data,
-                reason: format!("cannot decode return value: {e}"),
-                debug,
-            }),
-        }
+    ) -> Result<(Vec<u8>, Cost), Reverted> {
+        self.run_call(contract, data, origin, value, dry_run)
     }
-}
 
-impl std::fmt::Display for Reverted {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}", self.reason)?;
-        if !self.debug.is_empty() {
-            write!(f, " (contract debug output: {})", self.debug.trim())?;
-        }
+    fn fund(&mut self, who: &AccountId32, amount: Balance) -> Result<(), Reverted> {
+        self.mint(who, amount);
         Ok(())
     }
-}
 
-impl std::error::Error for Reverted {}
+    fn add_key(&mut self, suri: &str) -> Result<AccountId32, Reverted> {
+        use sp_core::crypto::Pair as _;
+        let pair = sp_core::sr25519::Pair::from_string(suri, None)
+            .map_err(|e| Reverted::chain(format!("bad secret URI `{suri}`: {e:?}")))?;
+        Ok(AccountId32::from(pair.public().0))
+    }
+
+    fn free_balance(&mut self, who: &AccountId32) -> Balance {
+        Chain::free_balance(self, who)
+    }
+
+    fn now(&mut self) -> Timestamp {
+        Chain::now(self)
+    }
+
+    fn advance(&mut self, ms: Timestamp) {
+        Chain::advance(self, ms)
+    }
+
+    fn costs(&mut self) -> &mut Vec<(String, Cost)> {
+        &mut self.costs
+    }
+
+    fn code_hash_at(&mut self, address: &AccountId32) -> Option<[u8; 32]> {
+        self.sandbox.execute_with(|| {
+            drink::pallet_contracts::Pallet::<drink::minimal::MinimalSandboxRuntime>::code_hash(
+                address,
+            )
+            .map(|h| h.0)
+        })
+    }
+
+    fn query_origin(&self) -> AccountId32 {
+        MinimalSandbox::default_actor()
+    }
+
+    fn describe(&mut self) -> serde_json::Value {
+        serde_json::json!({
+            "name": "in-process drink sandbox (pallet-contracts 31); not persisted",
+        })
+    }
+}

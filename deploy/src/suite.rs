@@ -4,8 +4,8 @@
 //! `escrow.set_reputation`.
 
 use crate::{
+    backend::{Backend, Reverted},
     bundle::Bundle,
-    sandbox::{Chain, Reverted},
 };
 use drink::AccountId32;
 use scale::Decode;
@@ -56,6 +56,8 @@ pub enum DeployError {
     Chain { step: String, source: Reverted },
     /// A contract returned its own error.
     Contract { step: String, error: String },
+    /// An existing deployment (from a manifest) cannot be reused.
+    Reuse(String),
 }
 
 impl std::fmt::Display for DeployError {
@@ -63,6 +65,7 @@ impl std::fmt::Display for DeployError {
         match self {
             DeployError::Chain { step, source } => write!(f, "{step}: {source}"),
             DeployError::Contract { step, error } => write!(f, "{step}: contract error {error}"),
+            DeployError::Reuse(why) => write!(f, "{why}"),
         }
     }
 }
@@ -77,7 +80,7 @@ pub fn ink_account(a: &AccountId32) -> gb_interfaces::AccountId {
 
 /// Calls an owner-only setter that returns `Result<(), E>`.
 fn wire<E: Decode + Debug>(
-    chain: &mut Chain,
+    chain: &mut impl Backend,
     bundle: &Bundle,
     at: &AccountId32,
     msg: &str,
@@ -95,9 +98,9 @@ fn wire<E: Decode + Debug>(
     }
 }
 
-/// Deploys and wires the suite on the in-process chain; `deployer` owns all three.
+/// Deploys and wires the suite; `deployer` owns all three.
 pub fn deploy(
-    chain: &mut Chain,
+    chain: &mut impl Backend,
     b: &Bundles,
     deployer: &AccountId32,
     o: &Options,
@@ -151,4 +154,108 @@ pub fn deploy(
         reputation,
         escrow,
     })
+}
+
+/// Verifies a suite deployed earlier (addresses from a manifest) and completes its
+/// wiring: every address must hold a contract running exactly the bundle's code;
+/// wiring that is missing is done (as `deployer`, who must own the contracts), wiring
+/// that points elsewhere is an error.
+pub fn reuse(
+    chain: &mut impl Backend,
+    b: &Bundles,
+    deployer: &AccountId32,
+    suite: Suite,
+) -> Result<Suite, DeployError> {
+    for (bundle, at) in [
+        (&b.registry, &suite.registry),
+        (&b.reputation, &suite.reputation),
+        (&b.escrow, &suite.escrow),
+    ] {
+        match chain.code_hash_at(at) {
+            None => {
+                return Err(DeployError::Reuse(format!(
+                    "the manifest lists {} at {at}, but this chain has no contract there \
+                     (a dev chain restarted?); remove the manifest (or pass another \
+                     --manifest path) to deploy afresh",
+                    bundle.name
+                )))
+            }
+            Some(h) if h != bundle.code_hash() => {
+                return Err(DeployError::Reuse(format!(
+                    "{} at {at} runs code 0x{} but the bundle built here is 0x{}; rebuild the \
+                     same version or deploy afresh with another --manifest path",
+                    bundle.name,
+                    hex::encode(h),
+                    hex::encode(bundle.code_hash())
+                )))
+            }
+            Some(_) => {}
+        }
+    }
+    let want = [
+        (
+            &b.registry,
+            &suite.registry,
+            "reputation",
+            &suite.reputation,
+        ),
+        (&b.reputation, &suite.reputation, "escrow", &suite.escrow),
+    ];
+    for (bundle, at, getter, target) in want {
+        let now: Option<gb_interfaces::AccountId> = chain
+            .try_query(bundle, at, getter, ())
+            .map_err(|source| DeployError::Chain {
+                step: format!("{}::{getter}", bundle.name),
+                source,
+            })?;
+        check_wire(bundle, getter, now, target)?;
+        if now.is_none() {
+            let setter = format!("set_{getter}");
+            if bundle.name == "registry" {
+                wire::<registry::Error>(chain, bundle, at, &setter, target, deployer)?;
+            } else {
+                wire::<reputation::Error>(chain, bundle, at, &setter, target, deployer)?;
+            }
+        }
+    }
+    let config: escrow::types::Config = chain
+        .try_query(&b.escrow, &suite.escrow, "config", ())
+        .map_err(|source| DeployError::Chain {
+            step: "escrow::config".into(),
+            source,
+        })?;
+    check_wire(
+        &b.escrow,
+        "reputation",
+        config.reputation,
+        &suite.reputation,
+    )?;
+    if config.reputation.is_none() {
+        wire::<escrow::errors::Error>(
+            chain,
+            &b.escrow,
+            &suite.escrow,
+            "set_reputation",
+            &suite.reputation,
+            deployer,
+        )?;
+    }
+    Ok(suite)
+}
+
+fn check_wire(
+    bundle: &Bundle,
+    what: &str,
+    now: Option<gb_interfaces::AccountId>,
+    want: &AccountId32,
+) -> Result<(), DeployError> {
+    match now {
+        Some(a) if a != ink_account(want) => Err(DeployError::Reuse(format!(
+            "{}'s {what} is {}, not {want} as the manifest says; deploy afresh with another \
+             --manifest path",
+            bundle.name,
+            AccountId32::from(*AsRef::<[u8; 32]>::as_ref(&a))
+        ))),
+        _ => Ok(()),
+    }
 }
