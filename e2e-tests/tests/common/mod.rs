@@ -2,10 +2,11 @@
 #![allow(dead_code)]
 
 pub use gb_deploy::market::*;
+pub use gb_deploy::Backend;
 use gb_deploy::Bundles;
 use std::sync::OnceLock;
 
-fn bundles() -> &'static Bundles {
+pub fn bundles() -> &'static Bundles {
     static B: OnceLock<Bundles> = OnceLock::new();
     B.get_or_init(|| Bundles::load().unwrap_or_else(|e| panic!("{e}")))
 }
