@@ -39,21 +39,43 @@ else
   cargo +"$RUST_VERSION" install cargo-contract --version "$CARGO_CONTRACT_VERSION" --locked
 fi
 
-# 3. Optional: the node for the ink_e2e layer.
+# 3. Optional: the node for the ink_e2e layer (README: "Node layer" has the build time).
+# `cargo install contracts-node --version 0.42.0 --locked` alone fails on Rust 1.91
+# (measured): the runtime's nested Wasm build ignores --locked and resolves pallet-xcm
+# 17.0.5, which breaks rococo-runtime 18; pointing it at the crate's own Cargo.lock
+# (WASM_BUILD_WORKSPACE_HINT) fixes that, but the locked sp-io 38 then does not compile
+# to Wasm on Rust 1.91 ("#[no_mangle] cannot be used on internal language items"), so
+# the runtime's Wasm is built with Rust 1.81.0 (WASM_BUILD_TOOLCHAIN); the node binary
+# itself is built with the pinned toolchain.
 if [[ "${1:-}" == "--node" ]]; then
   if command -v substrate-contracts-node >/dev/null 2>&1; then
     step "substrate-contracts-node present ($(substrate-contracts-node --version))"
   else
     need=()
-    for p in protobuf-compiler clang libclang-dev; do
+    for p in protobuf-compiler clang libclang-dev curl; do
       dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
     done
     if ((${#need[@]})); then
       step "apt-get install ${need[*]}"
       apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"
     fi
-    step "installing contracts-node $CONTRACTS_NODE_VERSION (long build)"
-    cargo +"$RUST_VERSION" install contracts-node --version "$CONTRACTS_NODE_VERSION" --locked
+    WASM_TOOLCHAIN=1.81.0
+    step "installing Rust $WASM_TOOLCHAIN for the node runtime's Wasm build"
+    rustup toolchain install "$WASM_TOOLCHAIN" --profile minimal -t wasm32-unknown-unknown -c rust-src
+    CACHE=${GB_CACHE:-$HOME/.cache/global-brain}
+    src="$CACHE/src/contracts-node-$CONTRACTS_NODE_VERSION"
+    if [[ ! -f "$src/Cargo.lock" ]]; then
+      mkdir -p "$CACHE/src"
+      crate="$CACHE/src/contracts-node-$CONTRACTS_NODE_VERSION.crate"
+      curl -sSfL -o "$crate" \
+        "https://static.crates.io/crates/contracts-node/contracts-node-$CONTRACTS_NODE_VERSION.crate"
+      echo "eec86b7f9619375abb6ea559856b72bfedffe89c6097fa04853da7779ef4da72  $crate" | sha256sum -c --quiet
+      tar -xzf "$crate" -C "$CACHE/src"
+    fi
+    step "installing contracts-node $CONTRACTS_NODE_VERSION (long build; target dir $CACHE/target-node)"
+    CARGO_TARGET_DIR="$CACHE/target-node" WASM_BUILD_WORKSPACE_HINT="$src" \
+      WASM_BUILD_TOOLCHAIN="$WASM_TOOLCHAIN" \
+      cargo +"$RUST_VERSION" install contracts-node --version "$CONTRACTS_NODE_VERSION" --locked
   fi
 fi
 step "done"

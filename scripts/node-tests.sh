@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# The node layer, against a real substrate-contracts-node:
+#  1. the ink_e2e tests (e2e-tests/tests/node.rs, feature `e2e-tests`): deploy + wiring,
+#     channels, sr25519 vouchers signed off chain, single and batch claims, ratings,
+#     ranked discovery, refund after a short expiry, the main rejection paths;
+#  2. `gb-deploy demo --url`: the README's main command on the node, run twice with
+#     one manifest (the second run verifies and reuses the deployment), plus its
+#     errors for an unreachable node and a manifest pointing at missing contracts.
+#
+#   bash scripts/node-tests.sh [test-name-filter]
+#
+# Node: every ink_e2e test spawns its own `substrate-contracts-node --dev` (from PATH or
+# CONTRACTS_NODE) and kills it when it ends; this script spawns one more for gb-deploy.
+# With CONTRACTS_NODE_URL (e.g. ws://127.0.0.1:9944) both use that node instead.
+# Everything runs in its own session; whatever is left of it at the end is killed, and
+# the script fails if anything survives.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$HOME/.cargo/bin:$PATH"
+CACHE=${GB_CACHE:-$HOME/.cache/global-brain}
+# Shares the drink suite's target dir (same frame dependencies); ink_e2e builds the
+# three contracts in debug mode under $CARGO_TARGET_DIR/ink, apart from the release
+# bundles gb-deploy uses (GB_BUNDLES_DIR).
+export CARGO_TARGET_DIR="$CACHE/target-e2e"
+export GB_BUNDLES_DIR="${GB_BUNDLES_DIR:-$CACHE/target/ink}"
+NODE=${CONTRACTS_NODE:-substrate-contracts-node}
+
+if [[ "${1:-}" != "--inner" ]]; then
+  if [[ -z "${CONTRACTS_NODE_URL:-}" ]] && ! command -v "$NODE" >/dev/null 2>&1; then
+    echo "[node] $NODE not found: run bash scripts/setup.sh --node, or set CONTRACTS_NODE / CONTRACTS_NODE_URL" >&2
+    exit 1
+  fi
+  # The feature only compiles tests/node.rs in: this reuses the drink suite's build.
+  (cd e2e-tests && cargo build --locked --workspace \
+    && cargo test --locked --workspace --features e2e-tests --test node --test gas_report --no-run)
+  setsid bash "$0" --inner "$@" &
+  sid=$!
+  status=0
+  wait "$sid" || status=$?
+  # Processes of the run's session still alive (zombies, already dead and waiting to
+  # be reaped by init, are not).
+  alive() { ps -e -o sid=,pid=,stat=,args= | awk -v s="$sid" '$1 == s && $3 !~ /^Z/'; }
+  if [[ -n "$(alive)" ]]; then
+    echo "[node] killing leftover processes of the run:"
+    alive
+    pkill -KILL -s "$sid" || true
+    sleep 1
+  fi
+  if [[ -n "$(alive)" ]]; then
+    echo "[node] FAILED: processes of the run survive:" >&2
+    alive >&2
+    exit 1
+  fi
+  echo "[node] no test process or node left running"
+  exit "$status"
+fi
+shift
+
+# ---- inside the session ---------------------------------------------------------------
+t0=$SECONDS
+if [[ -n "${CONTRACTS_NODE_URL:-}" ]]; then
+  echo "[node] using the node at $CONTRACTS_NODE_URL"
+else
+  echo "[node] ink_e2e spawns $("$NODE" --version) per test"
+fi
+(cd e2e-tests && cargo test --locked --features e2e-tests --test node -- --test-threads=1 "$@")
+echo "[node] ink_e2e tests passed ($((SECONDS - t0))s)"
+
+# gb-deploy against a node.
+deploy="$CARGO_TARGET_DIR/debug/gb-deploy"
+work=$(mktemp -d)
+if [[ -n "${CONTRACTS_NODE_URL:-}" ]]; then
+  url=$CONTRACTS_NODE_URL
+else
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  "$NODE" --dev --tmp --port 0 --rpc-port "$port" >"$work/node.log" 2>&1 &
+  node_pid=$!
+  url="ws://127.0.0.1:$port"
+  for _ in $(seq 120); do
+    curl -sf -H 'Content-Type: application/json' \
+      -d '{"id":1,"jsonrpc":"2.0","method":"system_chain","params":[]}' \
+      "http://127.0.0.1:$port" >/dev/null 2>&1 && break
+    sleep 0.5
+  done
+fi
+manifest="$work/manifest.json"
+echo "[node] gb-deploy demo --url $url --manifest $manifest"
+"$deploy" demo --url "$url" --manifest "$manifest" | tee "$work/run1.txt"
+grep -q '^summary: ' "$work/run1.txt"
+grep -q '"genesis_hash": "0x' "$manifest"
+grep -q '"block": [0-9]' "$manifest"
+cp "$manifest" "$work/manifest.first"
+echo "[node] again with the same manifest: verifies and reuses the deployment"
+"$deploy" demo --url "$url" --manifest "$manifest" | tee "$work/run2.txt"
+grep -q 'reusing the deployment' "$work/run2.txt"
+grep -q '^summary: ' "$work/run2.txt"
+cmp -s "$manifest" "$work/manifest.first" || { echo "[node] FAILED: the reused manifest changed" >&2; exit 1; }
+registry=$(python3 -c 'import json,sys; print([c["address"] for c in json.load(open(sys.argv[1]))["contracts"] if c["name"]=="registry"][0])' "$manifest")
+grep -q "registry $registry" "$work/run2.txt"
+
+expect_error() { # message-substring command...
+  local want=$1 out status=0
+  shift
+  out=$("$@" 2>&1) || status=$?
+  if ((status == 0)) || ! grep -q -- "$want" <<<"$out"; then
+    echo "[node] FAILED: expected an error containing '$want' from: $*" >&2
+    echo "$out" >&2
+    exit 1
+  fi
+  echo "[node] as expected: $(grep -m1 -- "$want" <<<"$out")"
+}
+expect_error "cannot reach a node" "$deploy" demo --url ws://127.0.0.1:1
+# A manifest whose registry address holds no contract (e.g. the dev chain restarted).
+python3 - "$manifest" "$work/stale.json" <<'EOF'
+import json, sys
+m = json.load(open(sys.argv[1]))
+for c in m["contracts"]:
+    if c["name"] == "registry":
+        c["address"] = "5C4hrfjw9DjXZTzV3MwzrrAr9P1MJhSrvWGWqi1eSuyUpnhM"
+json.dump(m, open(sys.argv[2], "w"))
+EOF
+expect_error "has no contract there" "$deploy" demo --url "$url" --manifest "$work/stale.json"
+expect_error "insufficient funds" "$deploy" demo --url "$url" --suri //Nobody
+expect_error "--suri:" "$deploy" demo --url "$url" --suri "not a uri"
+if [[ -n "${node_pid:-}" ]]; then
+  kill "$node_pid"
+  wait "$node_pid" 2>/dev/null || true
+fi
+rm -rf "$work"
+echo "[node] gb-deploy on the node passed ($((SECONDS - t0))s in all)"
