@@ -166,7 +166,10 @@ fn on_node(url: &str, bundles: &Bundles, args: &Args) -> Result<(), String> {
 /// with its block numbers), then runs the narrated workflow.
 fn run<B: Backend>(mut m: Market<B>, args: &Args, reused: bool) -> Result<(), String> {
     if let (Some(path), true) = (&args.manifest, reused) {
-        println!("deployment in {} verified: code and wiring as listed\n", path.display());
+        println!(
+            "deployment in {} verified: code and wiring as listed\n",
+            path.display()
+        );
     } else if let Some(path) = &args.manifest {
         manifest::write(&mut m, path)
             .map_err(|e| format!("cannot write the manifest to {}: {e}", path.display()))?;

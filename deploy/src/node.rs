@@ -16,9 +16,9 @@ use scale::{Decode, Encode};
 use std::{collections::HashMap, str::FromStr};
 use subxt::{
     backend::{legacy::LegacyRpcMethods, rpc::RpcClient},
+    config::PolkadotExtrinsicParamsBuilder,
     dynamic::Value,
     tx::{DynamicPayload, TxStatus},
-    config::PolkadotExtrinsicParamsBuilder,
     OnlineClient, PolkadotConfig,
 };
 use subxt_signer::{sr25519::Keypair, SecretUri};
