@@ -5,7 +5,9 @@
 #     ranked discovery, refund after a short expiry, the main rejection paths;
 #  2. `gb-deploy demo --url`: the README's main command on the node, run twice with
 #     one manifest (the second run verifies and reuses the deployment), plus its
-#     errors for an unreachable node and a manifest pointing at missing contracts.
+#     errors for an unreachable node, a manifest pointing at missing contracts, an
+#     account without funds and a bad --suri;
+#  3. the gas report (e2e-tests/tests/gas_report.rs) measured on the node.
 #
 #   bash scripts/node-tests.sh [test-name-filter]
 #
@@ -75,6 +77,7 @@ else
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
   "$NODE" --dev --tmp --port 0 --rpc-port "$port" >"$work/node.log" 2>&1 &
   node_pid=$!
+  trap 'kill "$node_pid" 2>/dev/null || true' EXIT
   url="ws://127.0.0.1:$port"
   for _ in $(seq 120); do
     curl -sf -H 'Content-Type: application/json' \
@@ -97,6 +100,9 @@ grep -q '^summary: ' "$work/run2.txt"
 cmp -s "$manifest" "$work/manifest.first" || { echo "[node] FAILED: the reused manifest changed" >&2; exit 1; }
 registry=$(python3 -c 'import json,sys; print([c["address"] for c in json.load(open(sys.argv[1]))["contracts"] if c["name"]=="registry"][0])' "$manifest")
 grep -q "registry $registry" "$work/run2.txt"
+
+echo "[node] gas report on the node (the drink suite prints the in-process one)"
+(cd e2e-tests && GB_GAS_NODE_URL="$url" cargo test --locked --features e2e-tests --test gas_report)
 
 expect_error() { # message-substring command...
   local want=$1 out status=0

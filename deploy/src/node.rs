@@ -91,6 +91,9 @@ fn explain(e: impl std::fmt::Display, who: &AccountId32) -> Reverted {
         "balance too low",
         "StorageDepositNotEnoughFunds",
         "FundsUnavailable",
+        // `TokenError::FundsUnavailable` as subxt displays it (a dry run by an account
+        // holding nothing).
+        "Funds are unavailable",
         "InsufficientBalance",
     ];
     if funds.iter().any(|f| text.contains(f)) {
