@@ -41,6 +41,8 @@ fn ranking<B: Backend>(m: &mut Market<B>, tag: &str, names: &[(ServiceId, &str)]
             units(e.price)
         );
     }
+    // The caller prints it as one line's continuation: no blank line after the list.
+    s.truncate(s.trim_end().len());
     s
 }
 
