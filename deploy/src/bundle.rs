@@ -135,3 +135,33 @@ impl Bundle {
         sp_core::hashing::blake2_256(&self.wasm)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_bundle_says_how_to_build_it() {
+        let e = Bundle::load_from("escrow", "/nonexistent/escrow.contract".into()).unwrap_err();
+        assert!(matches!(e, BundleError::NotBuilt { .. }));
+        let text = e.to_string();
+        assert!(
+            text.starts_with("cannot read /nonexistent/escrow.contract ("),
+            "{text}"
+        );
+        assert!(
+            text.contains("cargo contract build --release --manifest-path escrow/Cargo.toml"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_file_that_is_not_a_bundle_is_refused() {
+        let path =
+            std::env::temp_dir().join(format!("gb-not-a-bundle-{}.json", std::process::id()));
+        std::fs::write(&path, "{\"source\": {}}").unwrap();
+        let e = Bundle::load_from("escrow", path.clone()).unwrap_err();
+        std::fs::remove_file(&path).unwrap();
+        assert!(matches!(e, BundleError::Malformed { .. }), "{e}");
+    }
+}

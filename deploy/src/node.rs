@@ -79,6 +79,12 @@ pub struct Node {
     fees_paid: Balance,
 }
 
+/// Whether `chain` (the node's `system_chain`) is a development chain, where the
+/// well-known `//Alice` key may deploy by default.
+fn is_dev_chain(chain: &str) -> bool {
+    ["Development", "Local Testnet"].contains(&chain) || chain.to_lowercase().contains("dev")
+}
+
 fn err(e: impl std::fmt::Display) -> Reverted {
     Reverted::chain(e.to_string())
 }
@@ -164,9 +170,7 @@ impl Node {
                 chain,
             });
         }
-        let dev = ["Development", "Local Testnet"].contains(&chain.as_str())
-            || chain.to_lowercase().contains("dev");
-        if suri.is_none() && !dev {
+        if suri.is_none() && !is_dev_chain(&chain) {
             return Err(ConnectError::DevKeyOnLiveChain { chain });
         }
         let mut node = Node {
@@ -522,5 +526,25 @@ impl Backend for Node {
 
     fn deployed_in(&self, address: &AccountId32) -> Option<u64> {
         self.blocks.get(address).copied()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_development_chains_take_the_default_key() {
+        assert!(is_dev_chain("Development"));
+        assert!(is_dev_chain("Local Testnet"));
+        assert!(is_dev_chain("Contracts Dev"));
+        assert!(!is_dev_chain("Polkadot"));
+        assert!(!is_dev_chain("Astar"));
+        let e = ConnectError::DevKeyOnLiveChain {
+            chain: "Astar".into(),
+        };
+        assert!(e
+            .to_string()
+            .starts_with("`Astar` is not a development chain: pass"));
     }
 }
