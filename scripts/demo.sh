@@ -10,14 +10,17 @@ export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$HOME/.cargo/bin:$PATH"
 bash scripts/setup.sh >/dev/null
 CACHE=${GB_CACHE:-$HOME/.cache/global-brain}
 export CARGO_TARGET_DIR="$CACHE/target"
-for c in registry reputation escrow; do
-  echo "[demo] cargo contract build --release --manifest-path $c/Cargo.toml"
-  cargo contract build --release --quiet --manifest-path "$c/Cargo.toml" >/dev/null
-done
+echo "[demo] cargo contract build --release of registry, reputation, escrow (scripts/contracts.sh)"
+bash scripts/contracts.sh --quiet
 export GB_BUNDLES_DIR="$CARGO_TARGET_DIR/ink"
 cd e2e-tests
 export CARGO_TARGET_DIR="$CACHE/target-e2e"
-# One build of the e2e workspace serves the demo (both backends), the drink suite and
-# the node layer; `-p gb-deploy` alone would resolve other features and rebuild.
-cargo build --quiet --locked --workspace
+# The e2e workspace's build serves the demo and the drink suite; with --url it is the
+# node layer's build (feature `e2e-tests`: gb-deploy's subxt backend). `-p gb-deploy`
+# alone would resolve other features and rebuild.
+features=()
+for a in "$@"; do
+  [[ "$a" == --url || "$a" == --url=* ]] && features=(--features e2e-tests)
+done
+cargo build --quiet --locked --workspace "${features[@]}"
 exec "$CARGO_TARGET_DIR/debug/gb-deploy" demo "$@"

@@ -32,9 +32,12 @@ if [[ "${1:-}" != "--inner" ]]; then
     echo "[node] $NODE not found: run bash scripts/setup.sh --node, or set CONTRACTS_NODE / CONTRACTS_NODE_URL" >&2
     exit 1
   fi
-  # The feature only compiles tests/node.rs in: this reuses the drink suite's build.
-  (cd e2e-tests && cargo build --locked --workspace \
-    && cargo test --locked --workspace --features e2e-tests --test node --test gas_report --no-run)
+  # Feature `e2e-tests`: ink_e2e and gb-deploy's node backend (a build of its own, next
+  # to the drink suite's; the first one on a machine takes a while). Linted here: the
+  # default test command lints the e2e workspace without the feature.
+  (cd e2e-tests && cargo build --locked --workspace --features e2e-tests \
+    && cargo test --locked --workspace --features e2e-tests --test node --test gas_report --no-run \
+    && cargo clippy --locked --workspace --all-targets --features e2e-tests -- -D warnings)
   setsid bash "$0" --inner "$@" &
   sid=$!
   status=0

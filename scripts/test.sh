@@ -22,7 +22,6 @@ mkdir -p "$CACHE/logs"
 export CARGO_TARGET_DIR="$CACHE/target"
 E2E_TARGET="$CACHE/target-e2e"
 BUNDLES="$CARGO_TARGET_DIR/ink"
-CONTRACTS=(registry reputation escrow)
 # The e2e clippy pass is skipped (with a message) when this much time has gone by, so
 # that a cold run stays well inside CI's 90 minutes.
 LINT_E2E_BEFORE_S=${GB_LINT_E2E_BEFORE_S:-3600}
@@ -69,10 +68,7 @@ cargo test --workspace --locked
 
 section "contracts (cargo contract build --release)"
 await setup
-for c in "${CONTRACTS[@]}"; do
-  cargo contract build --release --quiet --manifest-path "$c/Cargo.toml"
-  ls -l "$BUNDLES/$c/$c.wasm" | awk -v c="$c" '{printf "    %-11s %7d bytes optimized Wasm\n", c, $5}'
-done
+bash scripts/contracts.sh
 
 section "drink suite (three contracts together, in-process)"
 await e2e_build
@@ -83,10 +79,10 @@ section "main command (bash scripts/demo.sh: the workflow on the in-process chai
 bash scripts/demo.sh | tee "$CACHE/logs/demo.txt"
 grep -q '^summary: escrow holds .* = its native balance' "$CACHE/logs/demo.txt"
 
-section "clippy (e2e workspace, with the node tests)"
+section "clippy (e2e workspace; the node layer lints it with its feature)"
 if ((SECONDS - t0 < LINT_E2E_BEFORE_S)); then
   (cd e2e-tests && CARGO_TARGET_DIR="$E2E_TARGET" \
-    cargo clippy --workspace --all-targets --features e2e-tests --locked -- -D warnings)
+    cargo clippy --workspace --all-targets --locked -- -D warnings)
 else
   echo "e2e clippy SKIPPED: $((SECONDS - t0))s elapsed (cold caches); budget ${LINT_E2E_BEFORE_S}s keeps CI inside 90 min"
 fi

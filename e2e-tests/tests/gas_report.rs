@@ -39,15 +39,25 @@ fn batch<B: Backend>(
         .collect()
 }
 
+#[cfg(feature = "e2e-tests")]
+fn on_node(url: &str) -> String {
+    let node = gb_deploy::node::Node::connect(url, None).unwrap_or_else(|e| panic!("{e}"));
+    let deployer = node.deployer();
+    let m = Market::on(node, deployer, bundles(), 100, 2, None, NODE_FUNDS)
+        .expect("deploy the suite on the node");
+    report(m)
+}
+
+#[cfg(not(feature = "e2e-tests"))]
+fn on_node(_url: &str) -> String {
+    panic!(
+        "GB_GAS_NODE_URL needs the node backend: cargo test --features e2e-tests --test gas_report"
+    )
+}
+
 fn main() {
     let (runtime, out) = match std::env::var("GB_GAS_NODE_URL") {
-        Ok(url) => {
-            let node = gb_deploy::node::Node::connect(&url, None).unwrap_or_else(|e| panic!("{e}"));
-            let deployer = node.deployer();
-            let m = Market::on(node, deployer, bundles(), 100, 2, None, NODE_FUNDS)
-                .expect("deploy the suite on the node");
-            (format!("the node at {url}"), report(m))
-        }
+        Ok(url) => (format!("the node at {url}"), on_node(&url)),
         Err(_) => ("drink's runtime".to_string(), report(market(100, 2))),
     };
     println!("\nGas report, measured in {runtime}:\n\n{out}");
