@@ -69,40 +69,6 @@ impl Chain {
         let now = self.now();
         self.set_now(now + ms);
     }
-
-    fn run_call(
-        &mut self,
-        contract: &AccountId32,
-        data: Vec<u8>,
-        origin: &AccountId32,
-        value: Balance,
-        dry_run: bool,
-    ) -> Result<(Vec<u8>, Cost), Reverted> {
-        let call = |s: &mut MinimalSandbox| {
-            s.call_contract(
-                contract.clone(),
-                value,
-                data,
-                origin.clone(),
-                gas_limit(),
-                None,
-                drink::pallet_contracts::Determinism::Enforced,
-            )
-        };
-        let r = if dry_run {
-            self.sandbox.dry_run(call)
-        } else {
-            call(&mut self.sandbox)
-        };
-        let cost = cost_of(r.gas_consumed, &r.storage_deposit);
-        let debug = String::from_utf8_lossy(&r.debug_message).into_owned();
-        let ret = r.result.map_err(|e| Reverted {
-            data: Vec::new(),
-            reason: format!("{e:?}"),
-            debug,
-        })?;
-        Ok((ret.data, cost))
-    }
 }
 
 impl Backend for Chain {
@@ -146,7 +112,30 @@ impl Backend for Chain {
         value: Balance,
         dry_run: bool,
     ) -> Result<(Vec<u8>, Cost), Reverted> {
-        self.run_call(contract, data, origin, value, dry_run)
+        let call = |s: &mut MinimalSandbox| {
+            s.call_contract(
+                contract.clone(),
+                value,
+                data,
+                origin.clone(),
+                gas_limit(),
+                None,
+                drink::pallet_contracts::Determinism::Enforced,
+            )
+        };
+        let r = if dry_run {
+            self.sandbox.dry_run(call)
+        } else {
+            call(&mut self.sandbox)
+        };
+        let cost = cost_of(r.gas_consumed, &r.storage_deposit);
+        let debug = String::from_utf8_lossy(&r.debug_message).into_owned();
+        let ret = r.result.map_err(|e| Reverted {
+            data: Vec::new(),
+            reason: format!("{e:?}"),
+            debug,
+        })?;
+        Ok((ret.data, cost))
     }
 
     fn fund(&mut self, who: &AccountId32, amount: Balance) -> Result<(), Reverted> {
