@@ -36,7 +36,7 @@ if [[ "${1:-}" != "--inner" ]]; then
   # to the drink suite's; the first one on a machine takes a while). Linted here: the
   # default test command lints the e2e workspace without the feature.
   (cd e2e-tests && cargo build --locked --workspace --features e2e-tests \
-    && cargo test --locked --workspace --features e2e-tests --test node --test gas_report --no-run \
+    && cargo test --locked --workspace --features e2e-tests --lib --test node --test gas_report --no-run \
     && cargo clippy --locked --workspace --all-targets --features e2e-tests -- -D warnings)
   setsid bash "$0" --inner "$@" &
   sid=$!
@@ -68,6 +68,8 @@ if [[ -n "${CONTRACTS_NODE_URL:-}" ]]; then
 else
   echo "[node] ink_e2e spawns $("$NODE" --version) per test"
 fi
+# gb-deploy's unit tests of its node backend (compiled with the feature only).
+(cd e2e-tests && cargo test --locked --workspace --features e2e-tests --lib)
 (cd e2e-tests && cargo test --locked --features e2e-tests --test node -- --test-threads=1 "$@")
 echo "[node] ink_e2e tests passed ($((SECONDS - t0))s)"
 
