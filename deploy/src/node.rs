@@ -356,33 +356,24 @@ impl Backend for Node {
         }
         let gas = weight_value(with_margin(dry.gas_required));
         let no_limit = Value::unnamed_variant("None", []);
-        let call = if uploaded {
-            subxt::dynamic::tx(
-                "Contracts",
-                "instantiate",
-                vec![
-                    Value::u128(0),
-                    gas,
-                    no_limit,
-                    Value::from_bytes(hash),
-                    Value::from_bytes(&data),
-                    Value::from_bytes(salt),
-                ],
-            )
+        // The code already on chain is referenced by its hash, else uploaded with the call.
+        let (function, code) = if uploaded {
+            ("instantiate", Value::from_bytes(hash))
         } else {
-            subxt::dynamic::tx(
-                "Contracts",
-                "instantiate_with_code",
-                vec![
-                    Value::u128(0),
-                    gas,
-                    no_limit,
-                    Value::from_bytes(&bundle.wasm),
-                    Value::from_bytes(&data),
-                    Value::from_bytes(salt),
-                ],
-            )
+            ("instantiate_with_code", Value::from_bytes(&bundle.wasm))
         };
+        let call = subxt::dynamic::tx(
+            "Contracts",
+            function,
+            vec![
+                Value::u128(0),
+                gas,
+                no_limit,
+                code,
+                Value::from_bytes(&data),
+                Value::from_bytes(salt),
+            ],
+        );
         let block = self.submit(origin, call)?;
         self.blocks.insert(ok.account_id.clone(), block);
         Ok((
