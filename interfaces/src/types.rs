@@ -29,28 +29,42 @@ pub struct ServiceTerms {
 }
 
 /// Public key a channel's vouchers must be signed with (DESIGN.md §3).
+///
+/// JSON (feature `serde`): `{"sr25519": "0x…"}` or `{"ecdsa": "0x…"}`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, scale::Encode, scale::Decode)]
 #[cfg_attr(
     feature = "std",
     derive(scale_info::TypeInfo, ink::storage::traits::StorageLayout)
 )]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(rename_all = "lowercase")
+)]
 pub enum Signer {
     /// sr25519 public key (signing context `substrate`); the plain message and the
     /// `<Bytes>`-wrapped one (browser wallets' `signRaw`) are both accepted.
-    Sr25519([u8; 32]),
+    Sr25519(#[cfg_attr(feature = "serde", serde(with = "crate::serde_fmt::hex_bytes"))] [u8; 32]),
     /// secp256k1 33-byte compressed public key; the signature is a 65-byte recoverable
     /// signature over `blake2_256(message)`.
-    Ecdsa([u8; 33]),
+    Ecdsa(#[cfg_attr(feature = "serde", serde(with = "crate::serde_fmt::hex_bytes"))] [u8; 33]),
 }
 
 /// A voucher signature, matching the channel's [`Signer`] scheme.
+///
+/// JSON (feature `serde`): `{"sr25519": "0x…"}` or `{"ecdsa": "0x…"}`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, scale::Encode, scale::Decode)]
 #[cfg_attr(feature = "std", derive(scale_info::TypeInfo))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(rename_all = "lowercase")
+)]
 pub enum VoucherSignature {
     /// 64-byte sr25519 signature.
-    Sr25519([u8; 64]),
+    Sr25519(#[cfg_attr(feature = "serde", serde(with = "crate::serde_fmt::hex_bytes"))] [u8; 64]),
     /// 65-byte recoverable secp256k1 signature (r, s, v).
-    Ecdsa([u8; 65]),
+    Ecdsa(#[cfg_attr(feature = "serde", serde(with = "crate::serde_fmt::hex_bytes"))] [u8; 65]),
 }
 
 /// Lifecycle of a payment channel.

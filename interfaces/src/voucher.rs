@@ -5,9 +5,46 @@
 //!                      ‖ cumulative amount (u128 LE, 16)          = 74 bytes
 //! ```
 //! The amount is the **total** the client authorizes over the channel's whole life.
-//! Test vectors for other languages: `docs/voucher-v1-vectors.md`.
+//! Test vectors for other languages: `docs/voucher-v1-vectors.json`, explained in
+//! `docs/voucher-v1-vectors.md`. Signing and off-chain verification: crate `gb-voucher`.
 
-use crate::types::{Balance, ChannelId};
+use crate::types::{Balance, ChannelId, VoucherSignature};
+
+/// A signed voucher: the client authorizes `amount` in total over `channel_id`.
+///
+/// The SCALE encoding is that of the tuple `(channel_id, amount, signature)`, which
+/// escrow's `claim_batch` took before this type was named. JSON (feature `serde`):
+/// `{"channel_id": 7, "amount": "1500000000000", "signature": {"sr25519": "0x…"}}`, the
+/// amount as a decimal string.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, scale::Encode, scale::Decode)]
+#[cfg_attr(feature = "std", derive(scale_info::TypeInfo))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Voucher {
+    /// The escrow channel the voucher pays from.
+    pub channel_id: ChannelId,
+    /// Cumulative amount in plancks: the total authorized over the channel's life.
+    #[cfg_attr(feature = "serde", serde(with = "crate::serde_fmt::decimal"))]
+    pub amount: Balance,
+    /// The client's signature over [`voucher_message`]`(escrow, channel_id, amount)`.
+    pub signature: VoucherSignature,
+}
+
+impl Voucher {
+    /// A voucher of `amount` in total over `channel_id`, with its signature.
+    pub const fn new(channel_id: ChannelId, amount: Balance, signature: VoucherSignature) -> Self {
+        Self {
+            channel_id,
+            amount,
+            signature,
+        }
+    }
+}
+
+impl From<(ChannelId, Balance, VoucherSignature)> for Voucher {
+    fn from((channel_id, amount, signature): (ChannelId, Balance, VoucherSignature)) -> Self {
+        Self::new(channel_id, amount, signature)
+    }
+}
 
 /// ASCII domain tag that starts every v1 voucher message.
 pub const VOUCHER_DOMAIN: &[u8; 18] = b"gbrain/voucher/v1:";
@@ -56,6 +93,3 @@ pub fn parse_voucher_message(m: &[u8]) -> Option<([u8; 32], ChannelId, Balance)>
     let amount = u128::from_le_bytes(m[58..74].try_into().ok()?);
     Some((escrow, channel, amount))
 }
-
-#[cfg(test)]
-mod tests;
