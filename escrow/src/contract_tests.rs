@@ -15,15 +15,15 @@
 use crate::data::OpenRequest;
 use crate::errors::Error;
 use crate::events::*;
-use crate::types::{Accounting, MAX_FEE_BPS};
+use crate::types::{Accounting, Voucher, MAX_FEE_BPS};
 use crate::Escrow;
 use gb_interfaces::{
-    voucher_message, AccountId, Balance, ChannelId, ChannelLedger, ChannelState, ServiceTerms,
-    Signer, Timestamp, VoucherSignature,
+    AccountId, Balance, ChannelId, ChannelLedger, ChannelState, ServiceTerms, Timestamp,
+    VoucherSignature,
 };
+use gb_voucher::{VoucherKey, VoucherSigner as _};
 use ink::env::test::{self, DefaultAccounts};
 use ink::env::DefaultEnvironment as Env;
-use sp_core::{crypto::Pair as _, sr25519};
 
 const T0: Timestamp = 1_700_000_000_000;
 const HOUR: Timestamp = 3_600_000;
@@ -74,12 +74,16 @@ fn deposit(e: &mut Escrow, who: AccountId, value: Balance) {
     test::set_value_transferred::<Env>(0);
 }
 
-fn key() -> sr25519::Pair {
-    sr25519::Pair::from_string("//BobVoucher", None).unwrap()
+/// Bob's sr25519 voucher key.
+fn key() -> VoucherKey {
+    VoucherKey::sr25519("//BobVoucher").unwrap()
+}
+/// Bob's voucher for `amount` on `channel` of the escrow at `escrow`.
+fn voucher_for(escrow: AccountId, channel: ChannelId, amount: Balance) -> Voucher {
+    gb_voucher::sign(&key(), escrow.as_ref(), channel, amount)
 }
 fn sign_for(escrow: AccountId, channel: ChannelId, amount: Balance) -> VoucherSignature {
-    let message = voucher_message(escrow.as_ref(), channel, amount);
-    VoucherSignature::Sr25519(key().sign(&message).0)
+    voucher_for(escrow, channel, amount).signature
 }
 
 /// Bob deposits 1000 and opens a channel of 1000 to payee Eve.
@@ -96,7 +100,7 @@ fn open_from_balance(e: &mut Escrow, amount: Balance) -> ChannelId {
         payer: a.bob,
         client: a.bob,
         service_id: 7,
-        signer: Signer::Sr25519(key().public().0),
+        signer: key().signer(),
         amount,
         expiry: T0 + HOUR,
     };
@@ -235,8 +239,8 @@ fn claim_binds_the_voucher_to_this_contracts_address_and_pays_out() {
     );
     // Batch through the message: per-voucher outcomes, one payout.
     let batch = vec![
-        (ch, 300, sign_for(contract(), ch, 300)),
-        (ch, 500, sign_for(contract(), ch, 500)),
+        voucher_for(contract(), ch, 300),
+        voucher_for(contract(), ch, 500),
     ];
     assert_eq!(
         e.claim_batch(batch),
@@ -338,7 +342,7 @@ fn every_state_changing_message_is_refused_while_calling_out() {
     assert_eq!(e.withdraw(1), Err(Error::Reentrant));
     assert_eq!(e.transfer(a.charlie, 1), Err(Error::Reentrant));
     // The guard is taken before the registry is called, so no call goes out.
-    let signer = Signer::Sr25519(key().public().0);
+    let signer = key().signer();
     assert_eq!(
         e.open_channel(7, signer, 1, T0 + HOUR),
         Err(Error::Reentrant)
@@ -356,7 +360,10 @@ fn every_state_changing_message_is_refused_while_calling_out() {
     assert_eq!(e.refund(ch), Err(Error::Reentrant));
     set_caller(a.eve);
     assert_eq!(e.claim(ch, 10, sig), Err(Error::Reentrant));
-    assert_eq!(e.claim_batch(vec![(ch, 10, sig)]), Err(Error::Reentrant));
+    assert_eq!(
+        e.claim_batch(vec![Voucher::new(ch, 10, sig)]),
+        Err(Error::Reentrant)
+    );
     assert_eq!(e.close(ch, None), Err(Error::Reentrant));
     set_caller(a.frank);
     assert_eq!(e.withdraw_fees(), Err(Error::Reentrant));

@@ -187,7 +187,7 @@ pub mod escrow {
             signature: VoucherSignature,
         ) -> Result<Balance> {
             let ctx = self.context();
-            let voucher = (channel_id, amount, signature);
+            let voucher = Voucher::new(channel_id, amount, signature);
             let (paid, settle, events) = self.data.claim(&ctx, &voucher)?;
             self.emit(events);
             self.carry_out(ctx.caller, settle)?;

@@ -155,7 +155,10 @@ impl Model {
             let max = &mut self.channels[c % n].3;
             *max = (*max).max(amount);
         }
-        Some(((id, amount, mac_sign(signer, id, amount)), !forged))
+        Some((
+            Voucher::new(id, amount, mac_sign(signer, id, amount)),
+            !forged,
+        ))
     }
     /// Books what a settling call paid, from its `Claimed` events and payout.
     fn settled(&mut self, payee: u8, payout: Balance, events: &[Event]) -> Balance {
@@ -230,12 +233,12 @@ fn run(ops: &[Op]) -> Result<(), TestCaseError> {
                 }
             }
             Op::Claim(p, v) => {
-                let Some(((id, amount, sig), valid)) = m.voucher(&d, v) else {
+                let Some((voucher, valid)) = m.voucher(&d, v) else {
                     continue;
                 };
                 let (_, _, payee) = m.pick(v.0).unwrap();
                 let ctx = mac_ctx(prop_payee(p), now);
-                match d.claim(&ctx, &(id, amount, sig)) {
+                match d.claim(&ctx, &voucher) {
                     Ok((paid, s, ev)) => {
                         prop_assert!(valid && p == payee, "forged or foreign claim paid");
                         prop_assert_eq!(m.settled(p, s.payout, &ev), paid);
@@ -273,7 +276,7 @@ fn run(ops: &[Op]) -> Result<(), TestCaseError> {
                 };
                 let voucher = if given { m.voucher(&d, v) } else { None };
                 let forged = voucher.as_ref().is_some_and(|(_, valid)| !valid);
-                let final_voucher = voucher.map(|((_, amount, sig), _)| (amount, sig));
+                let final_voucher = voucher.map(|(v, _)| (v.amount, v.signature));
                 let ctx = mac_ctx(prop_payee(p), now);
                 match d.close(&ctx, id, final_voucher) {
                     Ok((s, ev)) => {

@@ -136,9 +136,10 @@ impl EscrowData {
         settle: &mut Settle,
         events: &mut Vec<Event>,
     ) -> Result<Balance> {
-        let (channel_id, amount, signature) = voucher;
-        let channel = self.channel(*channel_id).ok_or(Error::ChannelNotFound)?;
-        let prepared = self.prepare_claim(ctx, channel, *amount, signature)?;
+        let channel = self
+            .channel(voucher.channel_id)
+            .ok_or(Error::ChannelNotFound)?;
+        let prepared = self.prepare_claim(ctx, channel, voucher.amount, &voucher.signature)?;
         self.commit_claim(&prepared, settle, events)?;
         Ok(prepared.paid)
     }

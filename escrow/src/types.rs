@@ -3,7 +3,6 @@
 use crate::errors::Error;
 use gb_interfaces::{
     AccountId, Balance, ChannelFacts, ChannelId, ChannelState, ServiceId, Signer, Timestamp,
-    VoucherSignature,
 };
 use ink::prelude::vec::Vec;
 
@@ -74,8 +73,9 @@ impl Channel {
     }
 }
 
-/// One voucher to claim: channel, cumulative amount, the client's signature over it.
-pub type Voucher = (ChannelId, Balance, VoucherSignature);
+/// One voucher to claim: channel, cumulative amount, the client's signature over it
+/// (SCALE-encoded as the tuple `(channel_id, amount, signature)`).
+pub use gb_interfaces::Voucher;
 
 /// Per-channel result of a batch claim: the newly claimed amount (gross, before the
 /// protocol fee) or why that voucher was skipped.

@@ -5,12 +5,11 @@
 use crate::data::{EscrowData, OpenRequest, Role};
 use crate::errors::Error;
 use crate::events::*;
-use crate::types::{Accounting, MAX_CHANNEL_DURATION, MAX_FEE_BPS, MAX_PAGE};
+use crate::types::{Accounting, Voucher, MAX_CHANNEL_DURATION, MAX_FEE_BPS, MAX_PAGE};
 use gb_interfaces::{
-    voucher_message, AccountId, Balance, ChannelId, ChannelState, ServiceTerms, Signer, Timestamp,
-    VoucherSignature,
+    AccountId, Balance, ChannelId, ChannelState, ServiceTerms, Signer, Timestamp, VoucherSignature,
 };
-use sp_core::{crypto::Pair as _, ecdsa, sr25519};
+use gb_voucher::{VoucherKey, VoucherSigner as _};
 use std::sync::OnceLock;
 
 /// The escrow instance the vouchers of the tests are bound to.
@@ -38,41 +37,49 @@ pub fn client(n: u8) -> AccountId {
     acc(10 + n)
 }
 
-/// Client `n`'s sr25519 voucher key (`n` < 8). Derived once: deriving from the dev
-/// phrase runs PBKDF2 and would dominate the property test's time.
-pub fn sr_key(n: u8) -> sr25519::Pair {
-    static KEYS: OnceLock<Vec<sr25519::Pair>> = OnceLock::new();
-    KEYS.get_or_init(|| {
+/// Client `n`'s voucher keys (`n` < 8): sr25519 and ecdsa, both from `//client{n}`.
+/// Derived once: deriving from the dev phrase runs PBKDF2 and would dominate the
+/// property test's time.
+fn keys(n: u8) -> &'static (VoucherKey, VoucherKey) {
+    static KEYS: OnceLock<Vec<(VoucherKey, VoucherKey)>> = OnceLock::new();
+    &KEYS.get_or_init(|| {
         (0..8)
-            .map(|i| sr25519::Pair::from_string(&format!("//client{i}"), None).unwrap())
+            .map(|i| {
+                let suri = format!("//client{i}");
+                let sr = VoucherKey::sr25519(&suri).unwrap();
+                (sr, VoucherKey::ecdsa(&suri).unwrap())
+            })
             .collect()
     })[usize::from(n)]
-    .clone()
 }
-pub fn ec_key(n: u8) -> ecdsa::Pair {
-    static KEYS: OnceLock<Vec<ecdsa::Pair>> = OnceLock::new();
-    KEYS.get_or_init(|| {
-        (0..8)
-            .map(|i| ecdsa::Pair::from_string(&format!("//client{i}"), None).unwrap())
-            .collect()
-    })[usize::from(n)]
-    .clone()
+/// Client `n`'s sr25519 voucher key.
+pub fn sr_key(n: u8) -> &'static VoucherKey {
+    &keys(n).0
+}
+/// Client `n`'s ecdsa voucher key.
+pub fn ec_key(n: u8) -> &'static VoucherKey {
+    &keys(n).1
 }
 pub fn sr_signer(n: u8) -> Signer {
-    Signer::Sr25519(sr_key(n).public().0)
+    sr_key(n).signer()
 }
 pub fn ec_signer(n: u8) -> Signer {
-    Signer::Ecdsa(ec_key(n).public().0)
+    ec_key(n).signer()
 }
-/// Client `n`'s sr25519 voucher for `amount` on `channel` of the test escrow.
+/// Client `n`'s sr25519 signature of the voucher for `amount` on `channel` of the test
+/// escrow.
 pub fn sign(n: u8, channel: ChannelId, amount: Balance) -> VoucherSignature {
     sign_for(ESCROW, n, channel, amount)
 }
 pub fn sign_for(escrow: [u8; 32], n: u8, channel: ChannelId, amount: Balance) -> VoucherSignature {
-    VoucherSignature::Sr25519(sr_key(n).sign(&voucher_message(&escrow, channel, amount)).0)
+    gb_voucher::sign(sr_key(n), &escrow, channel, amount).signature
 }
 pub fn ec_sign(n: u8, channel: ChannelId, amount: Balance) -> VoucherSignature {
-    VoucherSignature::Ecdsa(ec_key(n).sign(&voucher_message(&ESCROW, channel, amount)).0)
+    gb_voucher::sign(ec_key(n), &ESCROW, channel, amount).signature
+}
+/// Client `n`'s sr25519 voucher for `amount` on `channel` of the test escrow.
+pub fn voucher(n: u8, channel: ChannelId, amount: Balance) -> Voucher {
+    gb_voucher::sign(sr_key(n), &ESCROW, channel, amount)
 }
 
 pub fn terms(payee: AccountId) -> Option<ServiceTerms> {

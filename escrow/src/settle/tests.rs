@@ -37,7 +37,7 @@ fn claim(d: &mut EscrowData, v: Voucher) -> Result<(Balance, Balance), Error> {
 fn a_claim_pays_the_increase_minus_the_fee() {
     let mut d = setup(250); // 2.5 %
     let ch = open(&mut d, 0, 1_000);
-    let (paid, settle, ev) = d.claim(&by_payee(), &(ch, 400, sign(0, ch, 400))).unwrap();
+    let (paid, settle, ev) = d.claim(&by_payee(), &voucher(0, ch, 400)).unwrap();
     assert_eq!(paid, 400);
     assert_eq!(settle.payout, 390);
     assert_eq!(
@@ -60,10 +60,7 @@ fn a_claim_pays_the_increase_minus_the_fee() {
         })]
     );
     // Cumulative: the next voucher pays only the increase.
-    assert_eq!(
-        claim(&mut d, (ch, 1_000, sign(0, ch, 1_000))),
-        Ok((600, 585))
-    );
+    assert_eq!(claim(&mut d, voucher(0, ch, 1_000)), Ok((600, 585)));
     let c = d.channel(ch).unwrap();
     assert_eq!(
         (c.claimed, c.last_claim_at, c.state),
@@ -83,8 +80,8 @@ fn a_claim_pays_the_increase_minus_the_fee() {
 fn the_fee_rounds_down_and_never_exceeds_the_claim() {
     let mut d = setup(1_000);
     let ch = open(&mut d, 0, 100);
-    assert_eq!(claim(&mut d, (ch, 9, sign(0, ch, 9))), Ok((9, 9))); // fee 0.9 → 0
-    assert_eq!(claim(&mut d, (ch, 19, sign(0, ch, 19))), Ok((10, 9))); // fee 1
+    assert_eq!(claim(&mut d, voucher(0, ch, 9)), Ok((9, 9))); // fee 0.9 → 0
+    assert_eq!(claim(&mut d, voucher(0, ch, 19)), Ok((10, 9))); // fee 1
     assert_eq!(d.fees_held(), 1);
 }
 
@@ -95,80 +92,83 @@ fn claim_rejections_each_have_their_error_and_change_nothing() {
     let mut d = setup(100);
     let ch = open(&mut d, 0, 100);
     let other = open(&mut d, 1, 100);
-    claim(&mut d, (ch, 10, sign(0, ch, 10))).unwrap();
+    claim(&mut d, voucher(0, ch, 10)).unwrap();
     let before = (d.channel(ch), d.channel(other), d.accounting());
 
     // Wrong key (another client signed).
     assert_eq!(
-        claim(&mut d, (ch, 20, sign(1, ch, 20))),
+        claim(&mut d, voucher(1, ch, 20)),
         Err(Error::InvalidSignature)
     );
     // The client's signature, but for another channel.
     assert_eq!(
-        claim(&mut d, (ch, 20, sign(0, other, 20))),
+        claim(&mut d, Voucher::new(ch, 20, sign(0, other, 20))),
         Err(Error::InvalidSignature)
     );
     // For another amount than the one claimed.
     assert_eq!(
-        claim(&mut d, (ch, 20, sign(0, ch, 21))),
+        claim(&mut d, Voucher::new(ch, 20, sign(0, ch, 21))),
         Err(Error::InvalidSignature)
     );
     // For the same channel id of another escrow instance.
     assert_eq!(
-        claim(&mut d, (ch, 20, sign_for([0xAB; 32], 0, ch, 20))),
+        claim(
+            &mut d,
+            Voucher::new(ch, 20, sign_for([0xAB; 32], 0, ch, 20))
+        ),
         Err(Error::InvalidSignature)
     );
     // Garbage bytes.
     assert_eq!(
-        claim(&mut d, (ch, 20, VoucherSignature::Sr25519([7; 64]))),
+        claim(
+            &mut d,
+            Voucher::new(ch, 20, VoucherSignature::Sr25519([7; 64]))
+        ),
         Err(Error::InvalidSignature)
     );
     // Wrong scheme for the channel's signer.
     assert_eq!(
-        claim(&mut d, (ch, 20, ec_sign(0, ch, 20))),
+        claim(&mut d, Voucher::new(ch, 20, ec_sign(0, ch, 20))),
         Err(Error::SchemeMismatch)
     );
     // Replay and stale vouchers.
     assert_eq!(
-        claim(&mut d, (ch, 10, sign(0, ch, 10))),
+        claim(&mut d, voucher(0, ch, 10)),
         Err(Error::AmountNotAboveClaimed)
     );
     assert_eq!(
-        claim(&mut d, (ch, 5, sign(0, ch, 5))),
+        claim(&mut d, voucher(0, ch, 5)),
         Err(Error::AmountNotAboveClaimed)
     );
     // More than the channel holds, up to the largest amount.
     assert_eq!(
-        claim(&mut d, (ch, 101, sign(0, ch, 101))),
+        claim(&mut d, voucher(0, ch, 101)),
         Err(Error::AmountExceedsFunds)
     );
     assert_eq!(
-        claim(&mut d, (ch, Balance::MAX, sign(0, ch, Balance::MAX))),
+        claim(&mut d, voucher(0, ch, Balance::MAX)),
         Err(Error::AmountExceedsFunds)
     );
     // Claimed by someone who is not the payee (the client itself, a stranger).
     for caller in [client(0), acc(9)] {
         assert_eq!(
-            d.claim(&ctx(caller, T0 + 1), &(ch, 20, sign(0, ch, 20)))
+            d.claim(&ctx(caller, T0 + 1), &voucher(0, ch, 20))
                 .map(|r| r.0),
             Err(Error::NotPayee)
         );
     }
     // Unknown channel.
     assert_eq!(
-        claim(&mut d, (99, 20, sign(0, 99, 20))),
+        claim(&mut d, voucher(0, 99, 20)),
         Err(Error::ChannelNotFound)
     );
     assert_eq!((d.channel(ch), d.channel(other), d.accounting()), before);
 
     // While escrow calls out, claims are refused.
     d.lock().unwrap();
-    assert_eq!(
-        claim(&mut d, (ch, 20, sign(0, ch, 20))),
-        Err(Error::Reentrant)
-    );
+    assert_eq!(claim(&mut d, voucher(0, ch, 20)), Err(Error::Reentrant));
     d.unlock();
-    assert_eq!(claim(&mut d, (ch, 20, sign(0, ch, 20))), Ok((10, 10)));
+    assert_eq!(claim(&mut d, voucher(0, ch, 20)), Ok((10, 10)));
 }
 
 #[ink::test]
@@ -176,14 +176,11 @@ fn no_claim_after_close_or_refund() {
     let mut d = setup(0);
     let ch = open(&mut d, 0, 100);
     d.close(&by_payee(), ch, None).unwrap();
-    assert_eq!(
-        claim(&mut d, (ch, 10, sign(0, ch, 10))),
-        Err(Error::ChannelClosed)
-    );
+    assert_eq!(claim(&mut d, voucher(0, ch, 10)), Err(Error::ChannelClosed));
     let ch2 = open(&mut d, 1, 100);
     d.refund(client(1), ch2, T0 + HOUR).unwrap();
     assert_eq!(
-        claim(&mut d, (ch2, 10, sign(1, ch2, 10))),
+        claim(&mut d, voucher(1, ch2, 10)),
         Err(Error::ChannelClosed)
     );
 }
@@ -198,20 +195,20 @@ fn ecdsa_and_wrapped_sr25519_vouchers_are_accepted() {
     };
     let (ec_ch, _) = d.open_channel(req, 0, terms(payee()), T0).unwrap();
     assert_eq!(
-        claim(&mut d, (ec_ch, 30, ec_sign(0, ec_ch, 30))),
+        claim(&mut d, Voucher::new(ec_ch, 30, ec_sign(0, ec_ch, 30))),
         Ok((30, 30))
     );
     assert_eq!(
-        claim(&mut d, (ec_ch, 40, sign(0, ec_ch, 40))),
+        claim(&mut d, voucher(0, ec_ch, 40)),
         Err(Error::SchemeMismatch)
     );
 
     let ch = open(&mut d, 1, 100);
-    let msg = gb_interfaces::voucher_message(&ESCROW, ch, 50);
-    let wrapped = gb_interfaces::wrapped_voucher_message(&msg);
-    use sp_core::crypto::Pair as _;
-    let sig = VoucherSignature::Sr25519(sr_key(1).sign(&wrapped).0);
-    assert_eq!(claim(&mut d, (ch, 50, sig)), Ok((50, 50)));
+    // Signed over `<Bytes>` ‖ message ‖ `</Bytes>`, as a browser wallet's `signRaw` does.
+    let wallet = sr_key(1).clone().wrapped();
+    let wrapped = gb_voucher::sign(&wallet, &ESCROW, ch, 50);
+    assert_ne!(wrapped.signature, sign(1, ch, 50));
+    assert_eq!(claim(&mut d, wrapped), Ok((50, 50)));
 }
 
 // ---- claim_batch -----------------------------------------------------------------------
@@ -223,12 +220,12 @@ fn a_bad_voucher_in_a_batch_fails_only_its_own_entry() {
     let b = open(&mut d, 1, 100);
     let c = open(&mut d, 2, 100);
     let batch = vec![
-        (a, 50, sign(0, a, 50)),
-        (b, 60, sign(0, b, 60)), // signed by the wrong client
-        (c, 100, sign(2, c, 100)),
-        (a, 80, sign(0, a, 80)), // same channel again, higher: fine
-        (a, 70, sign(0, a, 70)), // lower than what this batch already claimed
-        (99, 1, sign(0, 99, 1)),
+        voucher(0, a, 50),
+        voucher(0, b, 60), // signed by the wrong client
+        voucher(2, c, 100),
+        voucher(0, a, 80), // same channel again, higher: fine
+        voucher(0, a, 70), // lower than what this batch already claimed
+        voucher(0, 99, 1),
     ];
     let (outcomes, settle, ev) = d.claim_batch(&by_payee(), &batch).unwrap();
     assert_eq!(
@@ -269,7 +266,7 @@ fn a_bad_voucher_in_a_batch_fails_only_its_own_entry() {
 fn batches_are_bounded_and_guarded() {
     let mut d = setup(0);
     let ch = open(&mut d, 0, 1_000);
-    let one = (ch, 1, sign(0, ch, 1));
+    let one = voucher(0, ch, 1);
     let too_many = vec![one; MAX_BATCH + 1];
     assert_eq!(
         d.claim_batch(&by_payee(), &too_many).map(|r| r.0),
@@ -302,11 +299,7 @@ fn settlements_are_aggregated_per_service() {
     };
     let (b, _) = d.open_channel(req, 0, terms(payee()), T0).unwrap();
     let c = open(&mut d, 2, 100);
-    let batch = [
-        (a, 10, sign(0, a, 10)),
-        (b, 20, sign(1, b, 20)),
-        (c, 30, sign(2, c, 30)),
-    ];
+    let batch = [voucher(0, a, 10), voucher(1, b, 20), voucher(2, c, 30)];
     let (_, settle, _) = d.claim_batch(&by_payee(), &batch).unwrap();
     assert_eq!(
         settle.settlements,
@@ -332,7 +325,7 @@ fn settlements_are_aggregated_per_service() {
 fn close_claims_the_final_voucher_and_refunds_the_rest() {
     let mut d = setup(100);
     let ch = open(&mut d, 0, 100);
-    claim(&mut d, (ch, 20, sign(0, ch, 20))).unwrap();
+    claim(&mut d, voucher(0, ch, 20)).unwrap();
     let (settle, ev) = d
         .close(&by_payee(), ch, Some((60, sign(0, ch, 60))))
         .unwrap();
@@ -409,7 +402,7 @@ fn close_errors_and_the_unserved_channel_report() {
 fn refund_after_expiry_only_by_the_client() {
     let mut d = setup(0);
     let ch = open(&mut d, 0, 100);
-    claim(&mut d, (ch, 30, sign(0, ch, 30))).unwrap();
+    claim(&mut d, voucher(0, ch, 30)).unwrap();
     let expiry = d.channel(ch).unwrap().expiry;
     assert_eq!(
         d.refund(client(0), ch, expiry - 1).map(|_| ()),

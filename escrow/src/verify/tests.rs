@@ -7,21 +7,15 @@
 
 use super::*;
 use gb_interfaces::{voucher_message, wrapped_voucher_message, VOUCHER_DOMAIN};
-use sp_core::{crypto::Pair as _, ecdsa, sr25519};
+use gb_voucher::{VoucherKey, VoucherSigner};
 
 const ESCROW: [u8; 32] = [0xE5; 32];
 
-fn sr(seed: &str) -> sr25519::Pair {
-    sr25519::Pair::from_string(seed, None).unwrap()
+fn sr(suri: &str) -> VoucherKey {
+    VoucherKey::sr25519(suri).unwrap()
 }
-fn ec(seed: &str) -> ecdsa::Pair {
-    ecdsa::Pair::from_string(seed, None).unwrap()
-}
-fn sr_sig(pair: &sr25519::Pair, msg: &[u8]) -> VoucherSignature {
-    VoucherSignature::Sr25519(pair.sign(msg).0)
-}
-fn ec_sig(pair: &ecdsa::Pair, msg: &[u8]) -> VoucherSignature {
-    VoucherSignature::Ecdsa(pair.sign(msg).0)
+fn ec(suri: &str) -> VoucherKey {
+    VoucherKey::ecdsa(suri).unwrap()
 }
 fn verify(signer: &Signer, msg: &[u8; VOUCHER_LEN], sig: &VoucherSignature) -> Result<()> {
     ChainVerifier.verify(signer, msg, sig)
@@ -41,61 +35,61 @@ fn the_signed_bytes_are_the_74_byte_v1_layout() {
     assert_eq!(&msg[..18], VOUCHER_DOMAIN);
     // A signature over the hand-built bytes verifies against the library's message.
     let alice = sr("//Alice");
-    let signer = Signer::Sr25519(alice.public().0);
-    assert_eq!(verify(&signer, &msg, &sr_sig(&alice, &bytes)), Ok(()));
+    let signer = alice.signer();
+    assert_eq!(verify(&signer, &msg, &alice.sign_message(&bytes)), Ok(()));
 }
 
 #[cfg(not(feature = "no-sr25519"))]
 #[ink::test]
 fn sr25519_plain_and_wallet_wrapped_vouchers_verify() {
     let alice = sr("//Alice");
-    let signer = Signer::Sr25519(alice.public().0);
+    let signer = alice.signer();
     let msg = voucher_message(&ESCROW, 1, 500);
-    assert_eq!(verify(&signer, &msg, &sr_sig(&alice, &msg)), Ok(()));
+    assert_eq!(verify(&signer, &msg, &alice.sign_message(&msg)), Ok(()));
     let wrapped = wrapped_voucher_message(&msg);
     assert_eq!(&wrapped[..7], b"<Bytes>");
     assert_eq!(&wrapped[wrapped.len() - 8..], b"</Bytes>");
-    assert_eq!(verify(&signer, &msg, &sr_sig(&alice, &wrapped)), Ok(()));
+    assert_eq!(verify(&signer, &msg, &alice.sign_message(&wrapped)), Ok(()));
 }
 
 #[cfg(not(feature = "no-sr25519"))]
 #[ink::test]
 fn sr25519_rejections() {
     let alice = sr("//Alice");
-    let signer = Signer::Sr25519(alice.public().0);
+    let signer = alice.signer();
     let msg = voucher_message(&ESCROW, 1, 500);
     let bad = Err(Error::InvalidSignature);
     // Another key signed.
-    assert_eq!(verify(&signer, &msg, &sr_sig(&sr("//Bob"), &msg)), bad);
+    assert_eq!(verify(&signer, &msg, &sr("//Bob").sign_message(&msg)), bad);
     // The right key, other messages: another channel, amount, escrow instance.
     for other in [
         voucher_message(&ESCROW, 2, 500),
         voucher_message(&ESCROW, 1, 501),
         voucher_message(&[0xAB; 32], 1, 500),
     ] {
-        assert_eq!(verify(&signer, &msg, &sr_sig(&alice, &other)), bad);
+        assert_eq!(verify(&signer, &msg, &alice.sign_message(&other)), bad);
         let wrapped = wrapped_voucher_message(&other);
-        assert_eq!(verify(&signer, &msg, &sr_sig(&alice, &wrapped)), bad);
+        assert_eq!(verify(&signer, &msg, &alice.sign_message(&wrapped)), bad);
     }
     // Half-wrapped and differently-wrapped bytes are not accepted.
     let mut prefixed = b"<Bytes>".to_vec();
     prefixed.extend_from_slice(&msg);
-    assert_eq!(verify(&signer, &msg, &sr_sig(&alice, &prefixed)), bad);
+    assert_eq!(verify(&signer, &msg, &alice.sign_message(&prefixed)), bad);
     // Garbage signature bytes and a public key that is no curve point.
     assert_eq!(
         verify(&signer, &msg, &VoucherSignature::Sr25519([0; 64])),
         bad
     );
-    let sig = sr_sig(&alice, &msg);
+    let sig = alice.sign_message(&msg);
     assert_eq!(verify(&Signer::Sr25519([0xFF; 32]), &msg, &sig), bad);
 }
 
 #[ink::test]
 fn ecdsa_vouchers_verify_by_recovering_the_compressed_key() {
     let alice = ec("//Alice");
-    let signer = Signer::Ecdsa(alice.public().0);
+    let signer = alice.signer();
     let msg = voucher_message(&ESCROW, 3, 42);
-    let VoucherSignature::Ecdsa(raw) = ec_sig(&alice, &msg) else {
+    let VoucherSignature::Ecdsa(raw) = alice.sign_message(&msg) else {
         unreachable!()
     };
     assert!(raw[64] <= 3, "sp-core gives a 0-based recovery id");
@@ -109,19 +103,19 @@ fn ecdsa_vouchers_verify_by_recovering_the_compressed_key() {
 #[ink::test]
 fn ecdsa_rejections() {
     let alice = ec("//Alice");
-    let signer = Signer::Ecdsa(alice.public().0);
+    let signer = alice.signer();
     let msg = voucher_message(&ESCROW, 3, 42);
     let bad = Err(Error::InvalidSignature);
-    assert_eq!(verify(&signer, &msg, &ec_sig(&ec("//Bob"), &msg)), bad);
+    assert_eq!(verify(&signer, &msg, &ec("//Bob").sign_message(&msg)), bad);
     for other in [
         voucher_message(&ESCROW, 4, 42),
         voucher_message(&ESCROW, 3, 43),
         voucher_message(&[0xAB; 32], 3, 42),
     ] {
-        assert_eq!(verify(&signer, &msg, &ec_sig(&alice, &other)), bad);
+        assert_eq!(verify(&signer, &msg, &alice.sign_message(&other)), bad);
     }
     // Recovery ids outside 0..=3 and 27..=30 are refused before the host call.
-    let VoucherSignature::Ecdsa(raw) = ec_sig(&alice, &msg) else {
+    let VoucherSignature::Ecdsa(raw) = alice.sign_message(&msg) else {
         unreachable!()
     };
     for v in [4u8, 26, 31, 255] {
@@ -138,10 +132,10 @@ fn ecdsa_rejections() {
 #[ink::test]
 fn a_signature_of_the_other_scheme_is_a_scheme_mismatch() {
     let msg = voucher_message(&ESCROW, 1, 1);
-    let sr_signer = Signer::Sr25519(sr("//Alice").public().0);
-    let ec_signer = Signer::Ecdsa(ec("//Alice").public().0);
-    let sr_signature = sr_sig(&sr("//Alice"), &msg);
-    let ec_signature = ec_sig(&ec("//Alice"), &msg);
+    let sr_signer = sr("//Alice").signer();
+    let ec_signer = ec("//Alice").signer();
+    let sr_signature = sr("//Alice").sign_message(&msg);
+    let ec_signature = ec("//Alice").sign_message(&msg);
     assert_eq!(
         verify(&sr_signer, &msg, &ec_signature),
         Err(Error::SchemeMismatch)
@@ -154,7 +148,9 @@ fn a_signature_of_the_other_scheme_is_a_scheme_mismatch() {
 
 #[ink::test]
 fn check_signer_accepts_compressed_ecdsa_keys_only() {
-    let key = ec("//Alice").public().0;
+    let Signer::Ecdsa(key) = ec("//Alice").signer() else {
+        unreachable!()
+    };
     assert!(key[0] == 2 || key[0] == 3);
     assert_eq!(check_signer(&Signer::Ecdsa(key)), Ok(()));
     for first in [0u8, 1, 4, 6, 7, 0xFF] {
