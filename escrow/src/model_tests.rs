@@ -16,7 +16,7 @@
 //! Real sr25519 / ecdsa verification is tested in `verify/tests.rs` and
 //! `settle/tests.rs`. More cases: `GB_ESCROW_CASES=20000 cargo test -p escrow model`.
 
-use crate::data::tests::{acc, client, owed, owner, treasury, ESCROW, HOUR, T0};
+use crate::data::tests::{acc, client, owed, owner, proptest_config, treasury, ESCROW, HOUR, T0};
 use crate::data::{EscrowData, OpenRequest};
 use crate::errors::Error;
 use crate::events::Event;
@@ -352,19 +352,8 @@ fn mac_ctx(caller: AccountId, now: Timestamp) -> SettleContext<'static, MacVerif
     }
 }
 
-fn cases() -> u32 {
-    std::env::var("GB_ESCROW_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(1_000)
-}
-
 proptest! {
-    #![proptest_config(ProptestConfig {
-        cases: cases(),
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    })]
+    #![proptest_config(proptest_config("GB_ESCROW_CASES", 1_000))]
     #[test]
     fn model_money_is_conserved_and_payees_get_only_valid_vouchers(
         ops in proptest::collection::vec(op(), 1..40)

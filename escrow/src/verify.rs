@@ -96,3 +96,6 @@ pub fn check_signer(signer: &Signer) -> Result<()> {
 
 #[cfg(test)]
 mod tests;
+// Off-chain `gb_voucher::verify` == this module, for random keys and vouchers.
+#[cfg(all(test, not(feature = "no-sr25519")))]
+mod differential_tests;

@@ -82,6 +82,17 @@ pub fn voucher(n: u8, channel: ChannelId, amount: Balance) -> Voucher {
     gb_voucher::sign(sr_key(n), &ESCROW, channel, amount)
 }
 
+/// Settings of a property test: `default` cases, or as many as the environment
+/// variable `var` says; no failure files.
+pub fn proptest_config(var: &str, default: u32) -> proptest::test_runner::Config {
+    let cases = std::env::var(var).ok().and_then(|v| v.parse().ok());
+    proptest::test_runner::Config {
+        cases: cases.unwrap_or(default),
+        failure_persistence: None,
+        ..Default::default()
+    }
+}
+
 pub fn terms(payee: AccountId) -> Option<ServiceTerms> {
     Some(ServiceTerms {
         payee,
