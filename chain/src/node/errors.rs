@@ -329,6 +329,16 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn a_failed_extrinsics_error_decodes_before_its_dispatch_info() {
+        // `System::ExtrinsicFailed { dispatch_error, dispatch_info }`'s field bytes, as
+        // subxt's `wait_for_success` decodes them.
+        let fields = [3, CONTRACTS, 1, 0, 0, 0, 0x04, 0x08, 0, 0];
+        let d = DispatchError::decode_from(&fields[..], metadata()).unwrap();
+        let e = tx_error(subxt::Error::Runtime(d), &who());
+        assert!(e.is_insufficient_funds(), "{e:?}");
+    }
+
+    #[test]
     fn other_dispatch_errors_keep_subxts_text() {
         assert_eq!(decoded(&[2]).to_string(), "Bad origin.");
         assert_eq!(decoded(&[8, 1]).to_string(), "Arithmetic error: Overflow.");
