@@ -5,10 +5,10 @@
 //! * dry runs through the `ContractsApi` runtime API with our own copy of its types
 //!   ([`crate::primitives`]), then pallet-contracts' extrinsics (`call`,
 //!   `instantiate_with_code` / `instantiate`) signed with sr25519 keys
-//!   ([`contracts`], [`submit`]);
-//! * storage read through the metadata at the best block ([`storage`]);
-//! * dispatch errors decoded by name through the metadata ([`errors`]);
-//! * the finalized blocks' contract events ([`events`]).
+//!   (`contracts.rs`, `submit.rs`);
+//! * storage read through the metadata at the best block (`storage.rs`);
+//! * dispatch errors decoded by name through the metadata (`errors.rs`);
+//! * the finalized blocks' contract events (`events.rs`).
 //!
 //! Everything is async; a `Node` holds no runtime and is `Send + Sync`: share it (e.g.
 //! in an `Arc`) between tasks.
