@@ -3,10 +3,10 @@
 #  1. the ink_e2e tests (e2e-tests/tests/node.rs, feature `e2e-tests`): deploy + wiring,
 #     channels, sr25519 vouchers signed off chain, single and batch claims, ratings,
 #     ranked discovery, refund after a short expiry, the main rejection paths;
-#  2. `gb-deploy demo --url`: the README's main command on the node, run twice with
-#     one manifest (the second run verifies and reuses the deployment), plus its
-#     errors for an unreachable node, a manifest pointing at missing contracts, an
-#     account without funds and a bad --suri;
+#  2. the gb-deploy CLI on the node (e2e-tests/tests/cli_node.rs): `demo --url` twice
+#     with one deployment file (the second run verifies and reuses it, the file stays
+#     byte for byte), and its errors for a stale deployment file, an account without
+#     funds and a bad --suri;
 #  3. the gas report (e2e-tests/tests/gas_report.rs) measured on the node.
 #
 #   bash scripts/node-tests.sh [test-name-filter]
@@ -23,7 +23,7 @@ CACHE=${GB_CACHE:-$HOME/.cache/global-brain}
 # Shares the drink suite's target dir (same frame dependencies); ink_e2e builds the
 # three contracts in debug mode under $CARGO_TARGET_DIR/ink, apart from the release
 # bundles gb-deploy uses (GB_BUNDLES_DIR).
-export CARGO_TARGET_DIR="$CACHE/target-e2e"
+export CARGO_TARGET_DIR="$CACHE/target-offchain"
 export GB_BUNDLES_DIR="${GB_BUNDLES_DIR:-$CACHE/target/ink}"
 NODE=${CONTRACTS_NODE:-substrate-contracts-node}
 
@@ -32,12 +32,11 @@ if [[ "${1:-}" != "--inner" ]]; then
     echo "[node] $NODE not found: run bash scripts/setup.sh --node, or set CONTRACTS_NODE / CONTRACTS_NODE_URL" >&2
     exit 1
   fi
-  # Feature `e2e-tests`: ink_e2e and gb-deploy's node backend (a build of its own, next
-  # to the drink suite's; the first one on a machine takes a while). Linted here: the
-  # default test command lints the e2e workspace without the feature.
-  (cd e2e-tests && cargo build --locked --workspace --features e2e-tests \
-    && cargo test --locked --workspace --features e2e-tests --lib --test node --test gas_report --no-run \
-    && cargo clippy --locked --workspace --all-targets --features e2e-tests -- -D warnings)
+  # Feature `e2e-tests`: ink_e2e (the first build on a machine takes a while). Linted
+  # here: the default test command lints the off-chain workspace without the feature.
+  (cargo build --locked --manifest-path offchain/Cargo.toml --workspace \
+    && cargo test --locked --manifest-path offchain/Cargo.toml -p gb-e2e-tests --features e2e-tests --no-run \
+    && cargo clippy --locked --manifest-path offchain/Cargo.toml --workspace --all-targets --features e2e-tests -- -D warnings)
   setsid bash "$0" --inner "$@" &
   sid=$!
   status=0
@@ -68,13 +67,11 @@ if [[ -n "${CONTRACTS_NODE_URL:-}" ]]; then
 else
   echo "[node] ink_e2e spawns $("$NODE" --version) per test"
 fi
-# gb-deploy's unit tests of its node backend (compiled with the feature only).
-(cd e2e-tests && cargo test --locked --workspace --features e2e-tests --lib)
-(cd e2e-tests && cargo test --locked --features e2e-tests --test node -- --test-threads=1 "$@")
+(cargo test --locked --manifest-path offchain/Cargo.toml -p gb-e2e-tests --features e2e-tests \
+  --test node -- --test-threads=1 "$@")
 echo "[node] ink_e2e tests passed ($((SECONDS - t0))s)"
 
-# gb-deploy against a node.
-deploy="$CARGO_TARGET_DIR/debug/gb-deploy"
+# A node of our own for the CLI tests and the gas report.
 work=$(mktemp -d)
 if [[ -n "${CONTRACTS_NODE_URL:-}" ]]; then
   url=$CONTRACTS_NODE_URL
@@ -91,48 +88,14 @@ else
     sleep 0.5
   done
 fi
-manifest="$work/manifest.json"
-echo "[node] gb-deploy demo --url $url --manifest $manifest"
-"$deploy" demo --url "$url" --manifest "$manifest" | tee "$work/run1.txt"
-grep -q '^summary: ' "$work/run1.txt"
-grep -q '"genesis_hash": "0x' "$manifest"
-grep -q '"block": [0-9]' "$manifest"
-cp "$manifest" "$work/manifest.first"
-echo "[node] again with the same manifest: verifies and reuses the deployment"
-"$deploy" demo --url "$url" --manifest "$manifest" | tee "$work/run2.txt"
-grep -q 'reusing the deployment' "$work/run2.txt"
-grep -q '^summary: ' "$work/run2.txt"
-cmp -s "$manifest" "$work/manifest.first" || { echo "[node] FAILED: the reused manifest changed" >&2; exit 1; }
-registry=$(python3 -c 'import json,sys; print([c["address"] for c in json.load(open(sys.argv[1]))["contracts"] if c["name"]=="registry"][0])' "$manifest")
-grep -q "registry $registry" "$work/run2.txt"
+echo "[node] gb-deploy on the node (e2e-tests/tests/cli_node.rs)"
+CONTRACTS_NODE_URL="$url" GB_DEPLOY_BIN="$CARGO_TARGET_DIR/debug/gb-deploy" \
+  cargo test --locked --manifest-path offchain/Cargo.toml -p gb-e2e-tests --features e2e-tests \
+  --test cli_node -- --test-threads=1
 
 echo "[node] gas report on the node (the drink suite prints the in-process one)"
-(cd e2e-tests && GB_GAS_NODE_URL="$url" cargo test --locked --features e2e-tests --test gas_report)
-
-expect_error() { # message-substring command...
-  local want=$1 out status=0
-  shift
-  out=$("$@" 2>&1) || status=$?
-  if ((status == 0)) || ! grep -q -- "$want" <<<"$out"; then
-    echo "[node] FAILED: expected an error containing '$want' from: $*" >&2
-    echo "$out" >&2
-    exit 1
-  fi
-  echo "[node] as expected: $(grep -m1 -- "$want" <<<"$out")"
-}
-expect_error "cannot reach a node" "$deploy" demo --url ws://127.0.0.1:1
-# A manifest whose registry address holds no contract (e.g. the dev chain restarted).
-python3 - "$manifest" "$work/stale.json" <<'EOF'
-import json, sys
-m = json.load(open(sys.argv[1]))
-for c in m["contracts"]:
-    if c["name"] == "registry":
-        c["address"] = "5C4hrfjw9DjXZTzV3MwzrrAr9P1MJhSrvWGWqi1eSuyUpnhM"
-json.dump(m, open(sys.argv[2], "w"))
-EOF
-expect_error "has no contract there" "$deploy" demo --url "$url" --manifest "$work/stale.json"
-expect_error "insufficient funds" "$deploy" demo --url "$url" --suri //Nobody
-expect_error "--suri:" "$deploy" demo --url "$url" --suri "not a uri"
+GB_GAS_NODE_URL="$url" cargo test --locked --manifest-path offchain/Cargo.toml \
+  -p gb-e2e-tests --features e2e-tests --test gas_report
 if [[ -n "${node_pid:-}" ]]; then
   kill "$node_pid"
   wait "$node_pid" 2>/dev/null || true

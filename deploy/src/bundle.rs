@@ -1,52 +1,39 @@
-//! `.contract` bundles built by cargo-contract.
+//! The `.contract` bundles cargo-contract builds: only their Wasm is used (deploying);
+//! selectors and types come from the contract crates at compile time.
 
-use std::{collections::HashMap, path::PathBuf};
+use std::path::{Path, PathBuf};
 
-/// A contract's optimized Wasm and its message/constructor selectors by label.
+/// A contract's optimized Wasm.
 #[derive(Clone, Debug)]
 pub struct Bundle {
-    pub name: String,
+    pub name: &'static str,
     pub path: PathBuf,
     pub wasm: Vec<u8>,
-    selectors: HashMap<String, [u8; 4]>,
 }
 
 /// Why a bundle could not be loaded.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum BundleError {
     /// The file is missing or unreadable: it has not been built.
+    #[error(
+        "cannot read {} ({reason}); build it with `cargo contract build --release \
+         --manifest-path {name}/Cargo.toml` (or run `bash scripts/demo.sh`, which builds \
+         all three), or point GB_BUNDLES_DIR (or --bundles) at the directory holding \
+         <name>/<name>.contract", path.display()
+    )]
     NotBuilt {
-        name: String,
+        name: &'static str,
         path: PathBuf,
         reason: String,
     },
     /// The file is not a cargo-contract bundle.
+    #[error("{} is not a contract bundle: {reason}", path.display())]
     Malformed { path: PathBuf, reason: String },
 }
 
-impl std::fmt::Display for BundleError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            BundleError::NotBuilt { name, path, reason } => write!(
-                f,
-                "cannot read {} ({reason}); build it with `cargo contract build --release \
-                 --manifest-path {name}/Cargo.toml` (or run `bash scripts/demo.sh`, which \
-                 builds all three), or point GB_BUNDLES_DIR at the directory holding \
-                 <name>/<name>.contract",
-                path.display()
-            ),
-            BundleError::Malformed { path, reason } => {
-                write!(f, "{} is not a contract bundle: {reason}", path.display())
-            }
-        }
-    }
-}
-
-impl std::error::Error for BundleError {}
-
-/// Where the bundles are: `$GB_BUNDLES_DIR/<name>/<name>.contract`, else
+/// The directory holding `<name>/<name>.contract`: `$GB_BUNDLES_DIR`, else
 /// `$CARGO_TARGET_DIR/ink`, else the root workspace's `target/ink`.
-pub fn bundles_dir() -> PathBuf {
+pub fn default_dir() -> PathBuf {
     if let Ok(dir) = std::env::var("GB_BUNDLES_DIR") {
         return dir.into();
     }
@@ -56,83 +43,61 @@ pub fn bundles_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/ink")
 }
 
+#[derive(serde::Deserialize)]
+struct BundleFile {
+    source: Source,
+}
+
+#[derive(serde::Deserialize)]
+struct Source {
+    wasm: String,
+}
+
 impl Bundle {
-    /// Loads `<bundles_dir>/<name>/<name>.contract`.
-    pub fn load(name: &str) -> Result<Self, BundleError> {
-        Self::load_from(
-            name,
-            bundles_dir().join(name).join(format!("{name}.contract")),
-        )
+    /// Loads `<dir>/<name>/<name>.contract`.
+    pub fn load(dir: &Path, name: &'static str) -> Result<Self, BundleError> {
+        Self::load_from(name, dir.join(name).join(format!("{name}.contract")))
     }
 
     /// Loads the bundle at `path`.
-    pub fn load_from(name: &str, path: PathBuf) -> Result<Self, BundleError> {
+    pub fn load_from(name: &'static str, path: PathBuf) -> Result<Self, BundleError> {
         let text = std::fs::read_to_string(&path).map_err(|e| BundleError::NotBuilt {
-            name: name.to_string(),
+            name,
             path: path.clone(),
             reason: e.to_string(),
         })?;
-        let bad = |reason: &str| BundleError::Malformed {
+        let bad = |reason: String| BundleError::Malformed {
             path: path.clone(),
-            reason: reason.into(),
+            reason,
         };
-        let json: serde_json::Value =
-            serde_json::from_str(&text).map_err(|e| bad(&e.to_string()))?;
-        let wasm_hex = json["source"]["wasm"]
-            .as_str()
-            .ok_or_else(|| bad("no source.wasm"))?;
-        let wasm = hex::decode(wasm_hex.trim_start_matches("0x"))
-            .map_err(|_| bad("source.wasm is not hex"))?;
-        let mut selectors = HashMap::new();
-        for kind in ["messages", "constructors"] {
-            let list = json["spec"][kind]
-                .as_array()
-                .ok_or_else(|| bad("no spec"))?;
-            for m in list {
-                let label = m["label"]
-                    .as_str()
-                    .ok_or_else(|| bad("message without label"))?;
-                let sel = m["selector"]
-                    .as_str()
-                    .ok_or_else(|| bad("message without selector"))?;
-                let sel =
-                    hex::decode(sel.trim_start_matches("0x")).map_err(|_| bad("bad selector"))?;
-                let sel: [u8; 4] = sel.try_into().map_err(|_| bad("selector is not 4 bytes"))?;
-                selectors.insert(label.to_string(), sel);
-            }
-        }
-        Ok(Bundle {
-            name: name.to_string(),
-            path,
-            wasm,
-            selectors,
-        })
-    }
-
-    /// Selector of a message or constructor by its metadata label (trait messages are
-    /// labelled `Trait::message`). Panics on an unknown label: that is a bug in the
-    /// caller, which names messages statically.
-    pub fn selector(&self, label: &str) -> [u8; 4] {
-        match self.selectors.get(label) {
-            Some(s) => *s,
-            None => panic!(
-                "{} has no message `{label}`; it has {:?}",
-                self.name,
-                self.labels()
-            ),
-        }
-    }
-
-    /// All labels, sorted.
-    pub fn labels(&self) -> Vec<&str> {
-        let mut l: Vec<&str> = self.selectors.keys().map(String::as_str).collect();
-        l.sort();
-        l
+        let file: BundleFile = serde_json::from_str(&text).map_err(|e| bad(e.to_string()))?;
+        let wasm = hex::decode(file.source.wasm.trim_start_matches("0x"))
+            .map_err(|e| bad(format!("source.wasm is not hex: {e}")))?;
+        Ok(Bundle { name, path, wasm })
     }
 
     /// Blake2-256 of the Wasm: the code hash the chain will report.
     pub fn code_hash(&self) -> [u8; 32] {
         sp_core::hashing::blake2_256(&self.wasm)
+    }
+}
+
+/// The three contracts' bundles.
+#[derive(Clone, Debug)]
+pub struct Bundles {
+    pub registry: Bundle,
+    pub reputation: Bundle,
+    pub escrow: Bundle,
+}
+
+impl Bundles {
+    /// Loads the three bundles from `dir`.
+    pub fn load(dir: &Path) -> Result<Self, BundleError> {
+        Ok(Bundles {
+            registry: Bundle::load(dir, "registry")?,
+            reputation: Bundle::load(dir, "reputation")?,
+            escrow: Bundle::load(dir, "escrow")?,
+        })
     }
 }
 
@@ -157,11 +122,10 @@ mod tests {
 
     #[test]
     fn a_file_that_is_not_a_bundle_is_refused() {
-        let path =
-            std::env::temp_dir().join(format!("gb-not-a-bundle-{}.json", std::process::id()));
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("escrow.contract");
         std::fs::write(&path, "{\"source\": {}}").unwrap();
-        let e = Bundle::load_from("escrow", path.clone()).unwrap_err();
-        std::fs::remove_file(&path).unwrap();
+        let e = Bundle::load_from("escrow", path).unwrap_err();
         assert!(matches!(e, BundleError::Malformed { .. }), "{e}");
     }
 }

@@ -1,26 +1,21 @@
-//! Deploys and wires the Global Brain suite and runs the marketplace workflow.
+//! # gb-deploy: deploy, verify and demo the Global Brain suite
 //!
-//! * [`bundle`]: loads the `.contract` bundles that `cargo contract build --release`
-//!   produced (the same bytes a user deploys) and maps message labels to selectors
-//!   from their metadata.
-//! * [`sandbox`]: drink's in-process chain: deploy, call with SCALE arguments, measure
-//!   gas and storage deposit, move the clock.
-//! * [`backend`]: what the suite needs from a chain; [`sandbox`] (drink's in-process
-//!   chain) and `node` (a real node over subxt, feature `node`) implement it.
-//! * [`suite`]: deploys and wires registry, reputation and escrow in the one order the
-//!   design fixes, or verifies and reuses a deployment from a [`manifest`].
+//! * [`bundle`]: the `.contract` bundles cargo-contract builds (their Wasm only).
+//! * [`suite`]: deploys and wires registry, reputation and escrow in the order the
+//!   design fixes ([`suite::deploy`], with a dry-run [`suite::plan`]), or verifies a
+//!   deployment made earlier and completes its wiring ([`suite::verify`]).
+//! * [`connect`]: the chain of the command line (`--url`, `--suri`): the in-process
+//!   sandbox or a node, and the signer.
+//! * [`actors`]: the demo's development accounts.
+//! * [`demo`]: the marketplace workflow, narrated, as a list of steps.
+//! * [`cli`]: the `gb-deploy` command line (clap): `deploy`, `verify`, `demo`.
 
-pub mod backend;
+pub mod actors;
 pub mod bundle;
+pub mod cli;
+pub mod connect;
 pub mod demo;
-pub mod manifest;
-pub mod market;
-#[cfg(feature = "node")]
-pub mod node;
-pub mod sandbox;
 pub mod suite;
 
-pub use backend::{Backend, Cost, Reverted};
-pub use bundle::Bundle;
-pub use sandbox::Chain;
-pub use suite::{Bundles, DeployError, Options, Suite};
+pub use bundle::{Bundle, BundleError, Bundles};
+pub use suite::{DeployError, Options};

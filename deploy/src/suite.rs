@@ -1,42 +1,17 @@
-//! Deploys and wires the three contracts, in the order DESIGN.md §2 fixes:
-//! registry, reputation(registry), escrow(registry, fee, treasury), then the one-time
-//! owner calls `registry.set_reputation`, `reputation.set_escrow`,
-//! `escrow.set_reputation`.
+//! Deploys and wires the three contracts, in the order the design fixes: registry,
+//! reputation(registry), escrow(registry, fee, treasury), then the one-time owner calls
+//! `registry.set_reputation`, `reputation.set_escrow`, `escrow.set_reputation`; or
+//! verifies a deployment made earlier (from its deployment file) and completes its
+//! wiring.
 
-use crate::{
-    backend::{Backend, Reverted},
-    bundle::Bundle,
-};
-use drink::AccountId32;
-use scale::Decode;
-use std::fmt::Debug;
-
-/// The three contracts' bundles.
-#[derive(Clone, Debug)]
-pub struct Bundles {
-    pub registry: Bundle,
-    pub reputation: Bundle,
-    pub escrow: Bundle,
-}
-
-impl Bundles {
-    /// Loads the bundles from [`crate::bundle::bundles_dir`].
-    pub fn load() -> Result<Self, crate::bundle::BundleError> {
-        Ok(Bundles {
-            registry: Bundle::load("registry")?,
-            reputation: Bundle::load("reputation")?,
-            escrow: Bundle::load("escrow")?,
-        })
-    }
-}
-
-/// Addresses of a deployed, wired suite.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Suite {
-    pub registry: AccountId32,
-    pub reputation: AccountId32,
-    pub escrow: AccountId32,
-}
+use crate::bundle::{Bundle, Bundles};
+use escrow::escrow::EscrowRef;
+use gb_chain::{hex0x, AccountId, AccountKey, Chain, ChainError, Cost, Instantiation};
+use gb_client::deployment::SuiteContracts;
+use gb_client::{chain_account, ink_account, Client, ClientError, Constructor, DeployedContract, Deployment};
+use registry::registry::RegistryRef;
+use reputation::reputation::ReputationRef;
+use serde::Serialize;
 
 /// Deployment options.
 #[derive(Clone, Debug)]
@@ -44,218 +19,303 @@ pub struct Options {
     /// Protocol fee on claims in basis points.
     pub fee_bps: u16,
     /// Who may withdraw the fees.
-    pub treasury: AccountId32,
+    pub treasury: AccountId,
     /// Salt that makes the addresses unique per deployment.
     pub salt: Vec<u8>,
 }
 
-/// Why a deployment step failed.
-#[derive(Debug)]
+/// Why deploying or verifying failed.
+#[derive(Debug, thiserror::Error)]
 pub enum DeployError {
-    /// A call or instantiation failed at the chain level.
-    Chain { step: String, source: Reverted },
-    /// A contract returned its own error.
-    Contract { step: String, error: String },
-    /// An existing deployment (from a manifest) cannot be reused.
-    Reuse(String),
+    /// An instantiation failed at the chain level.
+    #[error("{step}: {source}")]
+    Chain {
+        step: &'static str,
+        #[source]
+        source: ChainError,
+    },
+    /// A wiring call failed (the chain, or the contract refused).
+    #[error(transparent)]
+    Call(#[from] ClientError),
+    /// A contract listed in the deployment file is not on this chain.
+    #[error(
+        "the deployment file lists {name} at {address}, but this chain has no contract \
+         there (a dev chain restarted?); remove the deployment file (or pass another \
+         --deployment path) to deploy afresh"
+    )]
+    Missing { name: &'static str, address: AccountId },
+    /// A contract runs other code than the bundle built here.
+    #[error(
+        "{name} at {address} runs code {on_chain} but the bundle built here is {built}; \
+         rebuild the same version or deploy afresh with another --deployment path"
+    )]
+    CodeMismatch {
+        name: &'static str,
+        address: AccountId,
+        on_chain: String,
+        built: String,
+    },
+    /// A wiring link points elsewhere than the deployment file says.
+    #[error(
+        "{name}'s {what} is {now}, not {want} as the deployment file says; deploy afresh \
+         with another --deployment path"
+    )]
+    WrongWiring {
+        name: &'static str,
+        what: &'static str,
+        now: AccountId,
+        want: AccountId,
+    },
 }
 
-impl std::fmt::Display for DeployError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            DeployError::Chain { step, source } => write!(f, "{step}: {source}"),
-            DeployError::Contract { step, error } => write!(f, "{step}: contract error {error}"),
-            DeployError::Reuse(why) => write!(f, "{why}"),
-        }
+fn chain_step(step: &'static str) -> impl FnOnce(ChainError) -> DeployError {
+    move |source| DeployError::Chain { step, source }
+}
+
+fn registry_new() -> Constructor {
+    Constructor::of("registry::new", RegistryRef::new())
+}
+
+/// The constructors of reputation and escrow, which take the registry's address.
+fn dependents_new(registry: &AccountId, o: &Options) -> [Constructor; 2] {
+    [
+        Constructor::of("reputation::new", ReputationRef::new(ink_account(registry))),
+        Constructor::of(
+            "escrow::new",
+            EscrowRef::new(ink_account(registry), o.fee_bps, ink_account(&o.treasury)),
+        ),
+    ]
+}
+
+fn instantiation(bundle: &Bundle, c: &Constructor, salt: &[u8]) -> Instantiation {
+    Instantiation {
+        code: bundle.wasm.clone(),
+        data: c.data.clone(),
+        salt: salt.to_vec(),
+        value: 0,
     }
 }
 
-impl std::error::Error for DeployError {}
-
-/// The ink `AccountId` of a chain account (same 32 bytes).
-pub fn ink_account(a: &AccountId32) -> gb_interfaces::AccountId {
-    let bytes: [u8; 32] = *a.as_ref();
-    bytes.into()
+/// One planned instantiation (a dry run).
+#[derive(Clone, Debug, Serialize)]
+pub struct PlannedContract {
+    pub name: &'static str,
+    pub address: AccountId,
+    pub code_hash: String,
+    pub cost: Cost,
 }
 
-/// Calls an owner-only setter that returns `Result<(), E>`.
-fn wire<E: Decode + Debug>(
-    chain: &mut impl Backend,
-    bundle: &Bundle,
-    at: &AccountId32,
-    msg: &str,
-    arg: &AccountId32,
-    deployer: &AccountId32,
-) -> Result<(), DeployError> {
-    let step = format!("{}::{msg}", bundle.name);
-    match chain.call::<Result<(), E>>(bundle, at, msg, ink_account(arg), deployer, 0) {
-        Ok(Ok(())) => Ok(()),
-        Ok(Err(e)) => Err(DeployError::Contract {
-            step,
-            error: format!("{e:?}"),
-        }),
-        Err(source) => Err(DeployError::Chain { step, source }),
-    }
-}
-
-/// Deploys and wires the suite; `deployer` owns all three.
-pub fn deploy(
-    chain: &mut impl Backend,
-    b: &Bundles,
-    deployer: &AccountId32,
+/// What `deploy` would do: the three dry-run instantiations (the wiring calls follow
+/// once the contracts exist and cannot be dry-run before).
+pub async fn plan<C: Chain>(
+    chain: &C,
+    bundles: &Bundles,
+    deployer: &AccountId,
     o: &Options,
-) -> Result<Suite, DeployError> {
-    let inst = |step: &str| {
-        let step = step.to_string();
-        move |source| DeployError::Chain { step, source }
-    };
-    let registry = chain
-        .deploy(&b.registry, "new", (), deployer, &o.salt)
-        .map_err(inst("registry::new"))?;
-    let reputation = chain
-        .deploy(
-            &b.reputation,
-            "new",
-            ink_account(&registry),
+) -> Result<Vec<PlannedContract>, DeployError> {
+    let registry_dry = chain
+        .dry_run_instantiate(
             deployer,
-            &o.salt,
+            &instantiation(&bundles.registry, &registry_new(), &o.salt),
         )
-        .map_err(inst("reputation::new"))?;
-    let escrow_args = (ink_account(&registry), o.fee_bps, ink_account(&o.treasury));
-    let escrow = chain
-        .deploy(&b.escrow, "new", escrow_args, deployer, &o.salt)
-        .map_err(inst("escrow::new"))?;
-    wire::<registry::Error>(
-        chain,
-        &b.registry,
-        &registry,
-        "set_reputation",
-        &reputation,
-        deployer,
-    )?;
-    wire::<reputation::Error>(
-        chain,
-        &b.reputation,
-        &reputation,
-        "set_escrow",
-        &escrow,
-        deployer,
-    )?;
-    wire::<escrow::errors::Error>(
-        chain,
-        &b.escrow,
-        &escrow,
-        "set_reputation",
-        &reputation,
-        deployer,
-    )?;
-    Ok(Suite {
-        registry,
-        reputation,
-        escrow,
-    })
+        .await
+        .map_err(chain_step("registry::new"))?;
+    let registry = registry_dry.address.clone();
+    let [c1, c2] = dependents_new(&registry, o);
+    let mut out = vec![PlannedContract {
+        name: "registry",
+        address: registry,
+        code_hash: hex0x(&bundles.registry.code_hash()),
+        cost: registry_dry.cost,
+    }];
+    for (bundle, c, step) in [
+        (&bundles.reputation, c1, "reputation::new"),
+        (&bundles.escrow, c2, "escrow::new"),
+    ] {
+        let dry = chain
+            .dry_run_instantiate(deployer, &instantiation(bundle, &c, &o.salt))
+            .await
+            .map_err(chain_step(step))?;
+        out.push(PlannedContract {
+            name: bundle.name,
+            address: dry.address,
+            code_hash: hex0x(&bundle.code_hash()),
+            cost: dry.cost,
+        });
+    }
+    Ok(out)
 }
 
-/// Verifies a suite deployed earlier (addresses from a manifest) and completes its
-/// wiring: every address must hold a contract running exactly the bundle's code;
-/// wiring that is missing is done (as `deployer`, who must own the contracts), wiring
-/// that points elsewhere is an error.
-pub fn reuse(
-    chain: &mut impl Backend,
-    b: &Bundles,
-    deployer: &AccountId32,
-    suite: Suite,
-) -> Result<Suite, DeployError> {
-    for (bundle, at) in [
-        (&b.registry, &suite.registry),
-        (&b.reputation, &suite.reputation),
-        (&b.escrow, &suite.escrow),
-    ] {
-        match chain.code_hash_at(at) {
+/// Deploys and wires the suite; `deployer` owns all three contracts.
+pub async fn deploy<C: Chain>(
+    chain: &C,
+    bundles: &Bundles,
+    deployer: &AccountKey,
+    o: &Options,
+) -> Result<Deployment, DeployError> {
+    let who = deployer.account_id();
+    let registry = chain
+        .instantiate(deployer, &instantiation(&bundles.registry, &registry_new(), &o.salt))
+        .await
+        .map_err(chain_step("registry::new"))?;
+    let [reputation_new, escrow_new] = dependents_new(&registry.address, o);
+    let reputation = chain
+        .instantiate(deployer, &instantiation(&bundles.reputation, &reputation_new, &o.salt))
+        .await
+        .map_err(chain_step("reputation::new"))?;
+    let escrow = chain
+        .instantiate(deployer, &instantiation(&bundles.escrow, &escrow_new, &o.salt))
+        .await
+        .map_err(chain_step("escrow::new"))?;
+    let entry = |i: &gb_chain::Instantiated| DeployedContract {
+        address: i.address.clone(),
+        code_hash: i.code_hash,
+        block: Some(i.block.number),
+    };
+    let deployment = Deployment {
+        chain: chain.info(),
+        deployer: who,
+        fee_bps: o.fee_bps,
+        treasury: o.treasury.clone(),
+        contracts: SuiteContracts {
+            registry: entry(&registry),
+            reputation: entry(&reputation),
+            escrow: entry(&escrow),
+        },
+    };
+    let client = Client::new(chain, deployment);
+    wire_missing(&client, deployer, Wiring::default()).await?;
+    Ok(client.deployment().clone())
+}
+
+/// Which wiring links are already set.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Wiring {
+    pub registry_to_reputation: bool,
+    pub reputation_to_escrow: bool,
+    pub escrow_to_reputation: bool,
+}
+
+impl Wiring {
+    pub fn complete(&self) -> bool {
+        self.registry_to_reputation && self.reputation_to_escrow && self.escrow_to_reputation
+    }
+}
+
+async fn wire_missing<C: Chain>(
+    client: &Client<C>,
+    deployer: &AccountKey,
+    done: Wiring,
+) -> Result<(), DeployError> {
+    let d = client.deployment().clone();
+    if !done.registry_to_reputation {
+        client
+            .send(deployer, client.registry().set_reputation(d.reputation()))
+            .await?;
+    }
+    if !done.reputation_to_escrow {
+        client
+            .send(deployer, client.reputation().set_escrow(d.escrow()))
+            .await?;
+    }
+    if !done.escrow_to_reputation {
+        client
+            .send(deployer, client.escrow().set_reputation(d.reputation()))
+            .await?;
+    }
+    Ok(())
+}
+
+/// What `verify` found.
+#[derive(Clone, Debug, Serialize)]
+pub struct Verified {
+    /// Every contract runs the bundle's code.
+    pub code: bool,
+    /// The wiring as found (before completing it).
+    pub wiring: Wiring,
+    /// Missing links were completed (`execute`).
+    pub completed: bool,
+}
+
+/// Verifies a deployment made earlier: every address must hold a contract running
+/// exactly the bundle's code, and every wiring link must point where the file says.
+/// A missing link is completed when `execute` (as `deployer`, who must own the
+/// contracts), else reported.
+pub async fn verify<C: Chain>(
+    client: &Client<C>,
+    bundles: &Bundles,
+    deployer: &AccountKey,
+    execute: bool,
+) -> Result<Verified, DeployError> {
+    let d = client.deployment().clone();
+    for ((name, entry), bundle) in d
+        .contracts
+        .each()
+        .into_iter()
+        .zip([&bundles.registry, &bundles.reputation, &bundles.escrow])
+    {
+        match client
+            .chain()
+            .code_hash_at(&entry.address)
+            .await
+            .map_err(chain_step("code hash"))?
+        {
             None => {
-                return Err(DeployError::Reuse(format!(
-                    "the manifest lists {} at {at}, but this chain has no contract there \
-                     (a dev chain restarted?); remove the manifest (or pass another \
-                     --manifest path) to deploy afresh",
-                    bundle.name
-                )))
+                return Err(DeployError::Missing {
+                    name,
+                    address: entry.address.clone(),
+                })
             }
             Some(h) if h != bundle.code_hash() => {
-                return Err(DeployError::Reuse(format!(
-                    "{} at {at} runs code 0x{} but the bundle built here is 0x{}; rebuild the \
-                     same version or deploy afresh with another --manifest path",
-                    bundle.name,
-                    hex::encode(h),
-                    hex::encode(bundle.code_hash())
-                )))
+                return Err(DeployError::CodeMismatch {
+                    name,
+                    address: entry.address.clone(),
+                    on_chain: hex0x(&h),
+                    built: hex0x(&bundle.code_hash()),
+                })
             }
             Some(_) => {}
         }
     }
-    let want = [
-        (
-            &b.registry,
-            &suite.registry,
-            "reputation",
-            &suite.reputation,
-        ),
-        (&b.reputation, &suite.reputation, "escrow", &suite.escrow),
-    ];
-    for (bundle, at, getter, target) in want {
-        let now: Option<gb_interfaces::AccountId> = chain
-            .try_query(bundle, at, getter, ())
-            .map_err(|source| DeployError::Chain {
-                step: format!("{}::{getter}", bundle.name),
-                source,
-            })?;
-        check_wire(bundle, getter, now, target)?;
-        if now.is_none() {
-            let setter = format!("set_{getter}");
-            if bundle.name == "registry" {
-                wire::<registry::Error>(chain, bundle, at, &setter, target, deployer)?;
-            } else {
-                wire::<reputation::Error>(chain, bundle, at, &setter, target, deployer)?;
-            }
+    let check = |name, what, now: Option<ink::primitives::AccountId>, want: &AccountId| {
+        match now.map(|a| chain_account(&a)) {
+            Some(a) if &a != want => Err(DeployError::WrongWiring {
+                name,
+                what,
+                now: a,
+                want: want.clone(),
+            }),
+            Some(_) => Ok(true),
+            None => Ok(false),
         }
+    };
+    let wiring = Wiring {
+        registry_to_reputation: check(
+            "registry",
+            "reputation",
+            client.query(client.registry().reputation()).await?,
+            d.reputation(),
+        )?,
+        reputation_to_escrow: check(
+            "reputation",
+            "escrow",
+            client.query(client.reputation().escrow()).await?,
+            d.escrow(),
+        )?,
+        escrow_to_reputation: check(
+            "escrow",
+            "reputation",
+            client.query(client.escrow().config()).await?.reputation,
+            d.reputation(),
+        )?,
+    };
+    let completed = execute && !wiring.complete();
+    if completed {
+        wire_missing(client, deployer, wiring).await?;
     }
-    let config: escrow::types::Config = chain
-        .try_query(&b.escrow, &suite.escrow, "config", ())
-        .map_err(|source| DeployError::Chain {
-            step: "escrow::config".into(),
-            source,
-        })?;
-    check_wire(
-        &b.escrow,
-        "reputation",
-        config.reputation,
-        &suite.reputation,
-    )?;
-    if config.reputation.is_none() {
-        wire::<escrow::errors::Error>(
-            chain,
-            &b.escrow,
-            &suite.escrow,
-            "set_reputation",
-            &suite.reputation,
-            deployer,
-        )?;
-    }
-    Ok(suite)
-}
-
-fn check_wire(
-    bundle: &Bundle,
-    what: &str,
-    now: Option<gb_interfaces::AccountId>,
-    want: &AccountId32,
-) -> Result<(), DeployError> {
-    match now {
-        Some(a) if a != ink_account(want) => Err(DeployError::Reuse(format!(
-            "{}'s {what} is {}, not {want} as the manifest says; deploy afresh with another \
-             --manifest path",
-            bundle.name,
-            AccountId32::from(*AsRef::<[u8; 32]>::as_ref(&a))
-        ))),
-        _ => Ok(()),
-    }
+    Ok(Verified {
+        code: true,
+        wiring,
+        completed,
+    })
 }
