@@ -28,8 +28,11 @@ pub trait Chain: Send + Sync {
     /// Dry-runs `call` as `signer`; unless it reverts, submits it signed by `signer`
     /// with the dry run's gas (plus a margin) and waits until it is in a block. A
     /// reverted dry run is returned as it is, not submitted (it would change nothing).
-    async fn submit(&self, signer: &AccountKey, call: &ContractCall)
-        -> Result<Submitted, ChainError>;
+    async fn submit(
+        &self,
+        signer: &AccountKey,
+        call: &ContractCall,
+    ) -> Result<Submitted, ChainError>;
 
     /// Dry-runs an instantiation as `origin` (the code is referenced by hash if the
     /// chain has it, else uploaded).

@@ -94,10 +94,12 @@ impl Deployment {
                 })
             }
         };
-        Self::parse(&text).map(Some).map_err(|reason| DeploymentError::Parse {
-            path: path.into(),
-            reason,
-        })
+        Self::parse(&text)
+            .map(Some)
+            .map_err(|reason| DeploymentError::Parse {
+                path: path.into(),
+                reason,
+            })
     }
 
     /// Parses a deployment file's text.
@@ -195,7 +197,10 @@ mod tests {
         let bad = dir.join("bad.json");
         std::fs::write(&bad, "{}").unwrap();
         let e = Deployment::read(&bad).unwrap_err().to_string();
-        assert!(e.starts_with(&format!("{} is not a deployment file: ", bad.display())), "{e}");
+        assert!(
+            e.starts_with(&format!("{} is not a deployment file: ", bad.display())),
+            "{e}"
+        );
         let good = dir.join("good.json");
         sample().write(&good).unwrap();
         assert_eq!(Deployment::read(&good).unwrap(), Some(sample()));

@@ -53,7 +53,11 @@ impl EscrowApi {
 
     pub fn transfer(&self, to: &AccountId, amount: Balance) -> Fallible<()> {
         let mut b = self.builder();
-        Message::fallible("escrow::transfer", &self.address, b.transfer(ink_account(to), amount))
+        Message::fallible(
+            "escrow::transfer",
+            &self.address,
+            b.transfer(ink_account(to), amount),
+        )
     }
 
     // ---- channels ------------------------------------------------------------------
@@ -108,12 +112,20 @@ impl EscrowApi {
 
     pub fn add_funds(&self, channel_id: ChannelId, amount: Balance) -> Fallible<()> {
         let mut b = self.builder();
-        Message::fallible("escrow::add_funds", &self.address, b.add_funds(channel_id, amount))
+        Message::fallible(
+            "escrow::add_funds",
+            &self.address,
+            b.add_funds(channel_id, amount),
+        )
     }
 
     pub fn extend(&self, channel_id: ChannelId, expiry: Timestamp) -> Fallible<()> {
         let mut b = self.builder();
-        Message::fallible("escrow::extend", &self.address, b.extend(channel_id, expiry))
+        Message::fallible(
+            "escrow::extend",
+            &self.address,
+            b.extend(channel_id, expiry),
+        )
     }
 
     /// The payee claims one voucher; returns the newly claimed amount (gross).
@@ -129,7 +141,11 @@ impl EscrowApi {
     /// The payee claims up to 50 vouchers in one call; one outcome per voucher.
     pub fn claim_batch(&self, vouchers: Vec<Voucher>) -> Fallible<Vec<ClaimOutcome>> {
         let mut b = self.builder();
-        Message::fallible("escrow::claim_batch", &self.address, b.claim_batch(vouchers))
+        Message::fallible(
+            "escrow::claim_batch",
+            &self.address,
+            b.claim_batch(vouchers),
+        )
     }
 
     /// The payee closes a channel, claiming a final voucher first if given; returns
@@ -186,10 +202,19 @@ impl EscrowApi {
     // ---- reads ---------------------------------------------------------------------
 
     pub fn channel(&self, channel_id: ChannelId) -> Read<Option<Channel>> {
-        Message::read("escrow::channel", &self.address, self.builder().channel(channel_id))
+        Message::read(
+            "escrow::channel",
+            &self.address,
+            self.builder().channel(channel_id),
+        )
     }
 
-    pub fn channels_of_client(&self, client: &AccountId, cursor: u32, limit: u32) -> Read<ChannelPage> {
+    pub fn channels_of_client(
+        &self,
+        client: &AccountId,
+        cursor: u32,
+        limit: u32,
+    ) -> Read<ChannelPage> {
         Message::read(
             "escrow::channels_of_client",
             &self.address,
@@ -198,7 +223,12 @@ impl EscrowApi {
         )
     }
 
-    pub fn channels_of_payee(&self, payee: &AccountId, cursor: u32, limit: u32) -> Read<ChannelPage> {
+    pub fn channels_of_payee(
+        &self,
+        payee: &AccountId,
+        cursor: u32,
+        limit: u32,
+    ) -> Read<ChannelPage> {
         Message::read(
             "escrow::channels_of_payee",
             &self.address,
@@ -216,7 +246,11 @@ impl EscrowApi {
     }
 
     pub fn fees_held(&self) -> Read<Balance> {
-        Message::read("escrow::fees_held", &self.address, self.builder().fees_held())
+        Message::read(
+            "escrow::fees_held",
+            &self.address,
+            self.builder().fees_held(),
+        )
     }
 
     pub fn config(&self) -> Read<Config> {
@@ -224,6 +258,10 @@ impl EscrowApi {
     }
 
     pub fn accounting(&self) -> Read<Accounting> {
-        Message::read("escrow::accounting", &self.address, self.builder().accounting())
+        Message::read(
+            "escrow::accounting",
+            &self.address,
+            self.builder().accounting(),
+        )
     }
 }

@@ -53,21 +53,54 @@ macro_rules! by_signature {
 
 /// An escrow event from its signature topic and data.
 pub fn escrow_event(signature: &[u8; 32], data: &[u8]) -> Option<EscrowEvent> {
-    by_signature!(signature, data, escrow::events, EscrowEvent, [
-        Deposited, Withdrawn, Transferred, ChannelOpened, FundsAdded, ChannelExtended,
-        Claimed, PaidOut, PayoutCredited, ChannelClosed, ChannelRefunded,
-        ReputationReportFailed, FeesWithdrawn, FeeChanged, ReputationChanged,
-        OwnershipTransferred,
-    ])
+    by_signature!(
+        signature,
+        data,
+        escrow::events,
+        EscrowEvent,
+        [
+            Deposited,
+            Withdrawn,
+            Transferred,
+            ChannelOpened,
+            FundsAdded,
+            ChannelExtended,
+            Claimed,
+            PaidOut,
+            PayoutCredited,
+            ChannelClosed,
+            ChannelRefunded,
+            ReputationReportFailed,
+            FeesWithdrawn,
+            FeeChanged,
+            ReputationChanged,
+            OwnershipTransferred,
+        ]
+    )
 }
 
 /// A registry event from its signature topic and data.
 pub fn registry_event(signature: &[u8; 32], data: &[u8]) -> Option<RegistryEvent> {
-    by_signature!(signature, data, registry::events, RegistryEvent, [
-        OwnershipTransferred, ReputationSet, OrgCreated, OrgOwnershipTransferred,
-        OrgMemberAdded, OrgMemberRemoved, OrgDeleted, ServiceRegistered, ServiceUpdated,
-        ServiceDelisted, ServiceRelisted, ServiceDeleted,
-    ])
+    by_signature!(
+        signature,
+        data,
+        registry::events,
+        RegistryEvent,
+        [
+            OwnershipTransferred,
+            ReputationSet,
+            OrgCreated,
+            OrgOwnershipTransferred,
+            OrgMemberAdded,
+            OrgMemberRemoved,
+            OrgDeleted,
+            ServiceRegistered,
+            ServiceUpdated,
+            ServiceDelisted,
+            ServiceRelisted,
+            ServiceDeleted,
+        ]
+    )
 }
 
 /// A reputation event from its signature topic and data.

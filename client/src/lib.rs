@@ -49,7 +49,9 @@ pub use reputation_api::ReputationApi;
 pub use escrow::types::{Accounting, Channel, ChannelPage, ClaimOutcome, Config as EscrowConfig};
 pub use gb_chain::{AccountId, AccountKey, Balance, Chain, ChainError, Timestamp};
 pub use gb_interfaces::{ChannelId, ChannelState, ServiceId, Signer, Voucher, VoucherSignature};
-pub use registry::types::{Org, RankedEntry, RankedPage, Service, ServicePage, ServiceSpec, ServiceUpdate};
+pub use registry::types::{
+    Org, RankedEntry, RankedPage, Service, ServicePage, ServiceSpec, ServiceUpdate,
+};
 pub use reputation::{Params as ReputationParams, Score, ServiceStats};
 
 /// The errors of each contract.

@@ -126,7 +126,10 @@ impl<O: Outcome> Message<O> {
     }
 }
 
-fn call_of<Args: Encode, R>(contract: &AccountId, builder: CallBuilderFinal<Args, R>) -> ContractCall {
+fn call_of<Args: Encode, R>(
+    contract: &AccountId,
+    builder: CallBuilderFinal<Args, R>,
+) -> ContractCall {
     let params = builder.params();
     ContractCall {
         contract: contract.clone(),

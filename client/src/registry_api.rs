@@ -40,7 +40,11 @@ impl RegistryApi {
     }
 
     pub fn reputation(&self) -> Read<Option<ink::primitives::AccountId>> {
-        Message::read("registry::reputation", &self.address, self.builder().reputation())
+        Message::read(
+            "registry::reputation",
+            &self.address,
+            self.builder().reputation(),
+        )
     }
 
     pub fn set_reputation(&self, reputation: &AccountId) -> Fallible<()> {
@@ -65,7 +69,11 @@ impl RegistryApi {
 
     pub fn create_org(&self, org_id: &str) -> Fallible<()> {
         let mut b = self.builder();
-        Message::fallible("registry::create_org", &self.address, b.create_org(org_id.into()))
+        Message::fallible(
+            "registry::create_org",
+            &self.address,
+            b.create_org(org_id.into()),
+        )
     }
 
     pub fn transfer_org_ownership(&self, org_id: &str, new_owner: &AccountId) -> Fallible<()> {
@@ -97,11 +105,19 @@ impl RegistryApi {
 
     pub fn delete_org(&self, org_id: &str) -> Fallible<()> {
         let mut b = self.builder();
-        Message::fallible("registry::delete_org", &self.address, b.delete_org(org_id.into()))
+        Message::fallible(
+            "registry::delete_org",
+            &self.address,
+            b.delete_org(org_id.into()),
+        )
     }
 
     pub fn org(&self, org_id: &str) -> Read<Option<Org>> {
-        Message::read("registry::org", &self.address, self.builder().org(org_id.into()))
+        Message::read(
+            "registry::org",
+            &self.address,
+            self.builder().org(org_id.into()),
+        )
     }
 
     // ---- services ------------------------------------------------------------------
@@ -126,25 +142,45 @@ impl RegistryApi {
 
     pub fn delist_service(&self, service_id: ServiceId) -> Fallible<()> {
         let mut b = self.builder();
-        Message::fallible("registry::delist_service", &self.address, b.delist_service(service_id))
+        Message::fallible(
+            "registry::delist_service",
+            &self.address,
+            b.delist_service(service_id),
+        )
     }
 
     pub fn relist_service(&self, service_id: ServiceId) -> Fallible<()> {
         let mut b = self.builder();
-        Message::fallible("registry::relist_service", &self.address, b.relist_service(service_id))
+        Message::fallible(
+            "registry::relist_service",
+            &self.address,
+            b.relist_service(service_id),
+        )
     }
 
     pub fn delete_service(&self, service_id: ServiceId) -> Fallible<()> {
         let mut b = self.builder();
-        Message::fallible("registry::delete_service", &self.address, b.delete_service(service_id))
+        Message::fallible(
+            "registry::delete_service",
+            &self.address,
+            b.delete_service(service_id),
+        )
     }
 
     pub fn service(&self, service_id: ServiceId) -> Read<Option<Service>> {
-        Message::read("registry::service", &self.address, self.builder().service(service_id))
+        Message::read(
+            "registry::service",
+            &self.address,
+            self.builder().service(service_id),
+        )
     }
 
     pub fn next_service_id(&self) -> Read<ServiceId> {
-        Message::read("registry::next_service_id", &self.address, self.builder().next_service_id())
+        Message::read(
+            "registry::next_service_id",
+            &self.address,
+            self.builder().next_service_id(),
+        )
     }
 
     pub fn services_of_org(&self, org_id: &str, cursor: u32, limit: u32) -> Read<ServicePage> {
@@ -172,14 +208,26 @@ impl RegistryApi {
     }
 
     pub fn is_active(&self, service_id: ServiceId) -> Read<bool> {
-        Message::read("registry::is_active", &self.address, self.builder().is_active(service_id))
+        Message::read(
+            "registry::is_active",
+            &self.address,
+            self.builder().is_active(service_id),
+        )
     }
 
     pub fn payee(&self, service_id: ServiceId) -> Read<Option<ink::primitives::AccountId>> {
-        Message::read("registry::payee", &self.address, self.builder().payee(service_id))
+        Message::read(
+            "registry::payee",
+            &self.address,
+            self.builder().payee(service_id),
+        )
     }
 
     pub fn price(&self, service_id: ServiceId) -> Read<Option<Balance>> {
-        Message::read("registry::price", &self.address, self.builder().price(service_id))
+        Message::read(
+            "registry::price",
+            &self.address,
+            self.builder().price(service_id),
+        )
     }
 }

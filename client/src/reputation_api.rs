@@ -38,7 +38,11 @@ impl ReputationApi {
     }
 
     pub fn registry(&self) -> Read<ink::primitives::AccountId> {
-        Message::read("reputation::registry", &self.address, self.builder().registry())
+        Message::read(
+            "reputation::registry",
+            &self.address,
+            self.builder().registry(),
+        )
     }
 
     pub fn escrow(&self) -> Read<Option<ink::primitives::AccountId>> {
@@ -56,7 +60,11 @@ impl ReputationApi {
 
     pub fn set_escrow(&self, escrow: &AccountId) -> Fallible<()> {
         let mut b = self.builder();
-        Message::fallible("reputation::set_escrow", &self.address, b.set_escrow(ink_account(escrow)))
+        Message::fallible(
+            "reputation::set_escrow",
+            &self.address,
+            b.set_escrow(ink_account(escrow)),
+        )
     }
 
     pub fn set_registry(&self, registry: &AccountId) -> Fallible<()> {
@@ -70,7 +78,11 @@ impl ReputationApi {
 
     pub fn set_params(&self, params: Params) -> Fallible<()> {
         let mut b = self.builder();
-        Message::fallible("reputation::set_params", &self.address, b.set_params(params))
+        Message::fallible(
+            "reputation::set_params",
+            &self.address,
+            b.set_params(params),
+        )
     }
 
     pub fn params(&self) -> Read<Params> {
@@ -84,7 +96,11 @@ impl ReputationApi {
     }
 
     pub fn has_rated(&self, channel_id: ChannelId) -> Read<bool> {
-        Message::read("reputation::has_rated", &self.address, self.builder().has_rated(channel_id))
+        Message::read(
+            "reputation::has_rated",
+            &self.address,
+            self.builder().has_rated(channel_id),
+        )
     }
 
     pub fn maturity_of(&self, client: &AccountId, payee: &AccountId) -> Read<Ppm> {
@@ -97,10 +113,18 @@ impl ReputationApi {
     }
 
     pub fn score_of(&self, service_id: ServiceId) -> Read<Score> {
-        Message::read("reputation::score_of", &self.address, self.builder().score_of(service_id))
+        Message::read(
+            "reputation::score_of",
+            &self.address,
+            self.builder().score_of(service_id),
+        )
     }
 
     pub fn stats_of(&self, service_id: ServiceId) -> Read<Option<ServiceStats>> {
-        Message::read("reputation::stats_of", &self.address, self.builder().stats_of(service_id))
+        Message::read(
+            "reputation::stats_of",
+            &self.address,
+            self.builder().stats_of(service_id),
+        )
     }
 }

@@ -3,8 +3,8 @@
 //! keys; these are for dev chains and the in-process chain only.
 
 use gb_chain::{AccountId, AccountKey};
-use gb_voucher::{VoucherKey, VoucherSigner as _};
 use gb_interfaces::Signer;
+use gb_voucher::{VoucherKey, VoucherSigner as _};
 
 /// Reference call price: 10¹⁰ plancks (the reputation default unit).
 pub const UNIT: u128 = gb_scoring::DEFAULT_UNIT;
@@ -55,7 +55,9 @@ pub struct Cast {
 
 impl Cast {
     pub fn new(n_clients: usize, run: u64) -> Self {
-        let names = ["Dave", "Eve", "Alice", "Grace", "Heidi", "Ivan", "Judy", "Mallory"];
+        let names = [
+            "Dave", "Eve", "Alice", "Grace", "Heidi", "Ivan", "Judy", "Mallory",
+        ];
         let who = |seed: &str| match run {
             0 => Who::dev(seed),
             n => Who::dev(&format!("{seed}//run{n}")),

@@ -160,7 +160,10 @@ impl Out {
     pub fn result(&self, value: serde_json::Value) {
         if self.json {
             // Serializing a `Value` cannot fail.
-            println!("{}", serde_json::to_string_pretty(&value).unwrap_or_default());
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&value).unwrap_or_default()
+            );
         }
     }
 }
@@ -225,16 +228,26 @@ async fn deploy(a: DeployArgs) -> Result<(), CliError> {
     };
     if !a.execute {
         let plan = suite::plan(&c.chain, &bundles, &who, &opts).await?;
-        out.say(&format!("dry run on {} (nothing submitted; -x to deploy):", where_(&*c.chain)));
+        out.say(&format!(
+            "dry run on {} (nothing submitted; -x to deploy):",
+            where_(&*c.chain)
+        ));
         for p in &plan {
             out.say(&format!(
                 "  {:<10} would be at {} (code {}): {} ref_time, {} proof_size, storage deposit {}",
-                p.name, p.address, p.code_hash, p.cost.ref_time, p.cost.proof_size, p.cost.storage_deposit
+                p.name,
+                p.address,
+                p.code_hash,
+                p.cost.ref_time,
+                p.cost.proof_size,
+                p.cost.storage_deposit
             ));
         }
         out.say("  then 3 wiring calls: registry.set_reputation, reputation.set_escrow, escrow.set_reputation");
-        out.result(json!({ "dry_run": true, "chain": c.chain.info(), "deployer": who,
-            "fee_bps": opts.fee_bps, "treasury": opts.treasury, "contracts": plan }));
+        out.result(
+            json!({ "dry_run": true, "chain": c.chain.info(), "deployer": who,
+            "fee_bps": opts.fee_bps, "treasury": opts.treasury, "contracts": plan }),
+        );
         return Ok(());
     }
     let d = suite::deploy(&c.chain, &bundles, &c.signer, &opts).await?;
@@ -261,7 +274,8 @@ async fn verify(a: VerifyArgs) -> Result<(), CliError> {
     };
     let bundles = bundles(&a.common)?;
     let c = a.chain.connect().await?;
-    let d = read_for(&a.deployment, &*c.chain)?.ok_or_else(|| CliError::NoFile(a.deployment.clone()))?;
+    let d = read_for(&a.deployment, &*c.chain)?
+        .ok_or_else(|| CliError::NoFile(a.deployment.clone()))?;
     let client = Client::new(c.chain, d);
     let v = suite::verify(&client, &bundles, &c.signer, a.execute).await?;
     out.say(&format!(

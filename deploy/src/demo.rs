@@ -145,7 +145,10 @@ impl<C: Chain> Demo<C> {
         }
         step!(self.deployed());
         step!(self.register());
-        step!(self.discover("medical", "2. discovery, `medical`, before any traffic (all at the prior; cheaper first):"));
+        step!(self.discover(
+            "medical",
+            "2. discovery, `medical`, before any traffic (all at the prior; cheaper first):"
+        ));
         step!(self.open_channels());
         step!(self.pay_per_call());
         step!(self.batch_claim());
@@ -206,7 +209,10 @@ impl<C: Chain> Demo<C> {
         ];
         for (name, price, tags) in catalogue {
             let spec = self.spec(name, price, tags);
-            let id = self.send(&provider, r.register_service(&org, spec)).await?.value;
+            let id = self
+                .send(&provider, r.register_service(&org, spec))
+                .await?
+                .value;
             self.services.push((id, name));
         }
         let ids: Vec<ServiceId> = self.services.iter().map(|(id, _)| *id).collect();
@@ -261,7 +267,11 @@ impl<C: Chain> Demo<C> {
         let now = self.client.chain().now().await?;
         let clients = self.cast.clients.clone();
         for (i, c) in clients.iter().enumerate() {
-            let svc = self.service(if i % 2 == 0 { "xray-read" } else { "fraud-scan" });
+            let svc = self.service(if i % 2 == 0 {
+                "xray-read"
+            } else {
+                "fraud-scan"
+            });
             let m = self
                 .client
                 .escrow()
@@ -387,7 +397,10 @@ impl<C: Chain> Demo<C> {
             .deposit_and_open(triage, late.signer(), 50 * UNIT, expiry);
         let ch = self.send(&late, m).await?.value;
         self.client.chain().advance(SHORT_EXPIRY + 1_000).await?;
-        let refunded = self.send(&late, self.client.escrow().refund(ch)).await?.value;
+        let refunded = self
+            .send(&late, self.client.escrow().refund(ch))
+            .await?
+            .value;
         let score = self
             .client
             .query(self.client.reputation().score_of(triage))

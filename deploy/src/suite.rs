@@ -8,7 +8,9 @@ use crate::bundle::{Bundle, Bundles};
 use escrow::escrow::EscrowRef;
 use gb_chain::{hex0x, AccountId, AccountKey, Chain, ChainError, Cost, Instantiation};
 use gb_client::deployment::SuiteContracts;
-use gb_client::{chain_account, ink_account, Client, ClientError, Constructor, DeployedContract, Deployment};
+use gb_client::{
+    chain_account, ink_account, Client, ClientError, Constructor, DeployedContract, Deployment,
+};
 use registry::registry::RegistryRef;
 use reputation::reputation::ReputationRef;
 use serde::Serialize;
@@ -43,7 +45,10 @@ pub enum DeployError {
          there (a dev chain restarted?); remove the deployment file (or pass another \
          --deployment path) to deploy afresh"
     )]
-    Missing { name: &'static str, address: AccountId },
+    Missing {
+        name: &'static str,
+        address: AccountId,
+    },
     /// A contract runs other code than the bundle built here.
     #[error(
         "{name} at {address} runs code {on_chain} but the bundle built here is {built}; \
@@ -155,16 +160,25 @@ pub async fn deploy<C: Chain>(
 ) -> Result<Deployment, DeployError> {
     let who = deployer.account_id();
     let registry = chain
-        .instantiate(deployer, &instantiation(&bundles.registry, &registry_new(), &o.salt))
+        .instantiate(
+            deployer,
+            &instantiation(&bundles.registry, &registry_new(), &o.salt),
+        )
         .await
         .map_err(chain_step("registry::new"))?;
     let [reputation_new, escrow_new] = dependents_new(&registry.address, o);
     let reputation = chain
-        .instantiate(deployer, &instantiation(&bundles.reputation, &reputation_new, &o.salt))
+        .instantiate(
+            deployer,
+            &instantiation(&bundles.reputation, &reputation_new, &o.salt),
+        )
         .await
         .map_err(chain_step("reputation::new"))?;
     let escrow = chain
-        .instantiate(deployer, &instantiation(&bundles.escrow, &escrow_new, &o.salt))
+        .instantiate(
+            deployer,
+            &instantiation(&bundles.escrow, &escrow_new, &o.salt),
+        )
         .await
         .map_err(chain_step("escrow::new"))?;
     let entry = |i: &gb_chain::Instantiated| DeployedContract {
@@ -248,12 +262,11 @@ pub async fn verify<C: Chain>(
     execute: bool,
 ) -> Result<Verified, DeployError> {
     let d = client.deployment().clone();
-    for ((name, entry), bundle) in d
-        .contracts
-        .each()
-        .into_iter()
-        .zip([&bundles.registry, &bundles.reputation, &bundles.escrow])
-    {
+    for ((name, entry), bundle) in d.contracts.each().into_iter().zip([
+        &bundles.registry,
+        &bundles.reputation,
+        &bundles.escrow,
+    ]) {
         match client
             .chain()
             .code_hash_at(&entry.address)
@@ -277,17 +290,17 @@ pub async fn verify<C: Chain>(
             Some(_) => {}
         }
     }
-    let check = |name, what, now: Option<ink::primitives::AccountId>, want: &AccountId| {
-        match now.map(|a| chain_account(&a)) {
-            Some(a) if &a != want => Err(DeployError::WrongWiring {
-                name,
-                what,
-                now: a,
-                want: want.clone(),
-            }),
-            Some(_) => Ok(true),
-            None => Ok(false),
-        }
+    let check = |name, what, now: Option<ink::primitives::AccountId>, want: &AccountId| match now
+        .map(|a| chain_account(&a))
+    {
+        Some(a) if &a != want => Err(DeployError::WrongWiring {
+            name,
+            what,
+            now: a,
+            want: want.clone(),
+        }),
+        Some(_) => Ok(true),
+        None => Ok(false),
     };
     let wiring = Wiring {
         registry_to_reputation: check(

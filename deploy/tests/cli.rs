@@ -45,7 +45,10 @@ fn help_lists_the_subcommands_and_each_has_its_own() {
 
 #[test]
 fn a_wrong_command_line_exits_2() {
-    assert_eq!(gb_deploy(&["deploy", "--fee-bps", "5000"]).status.code(), Some(2));
+    assert_eq!(
+        gb_deploy(&["deploy", "--fee-bps", "5000"]).status.code(),
+        Some(2)
+    );
     assert_eq!(gb_deploy(&["launch"]).status.code(), Some(2));
 }
 
@@ -58,22 +61,37 @@ fn deploy_is_a_dry_run_unless_execute() {
     assert_eq!(plan["dry_run"], true);
     let contracts = plan["contracts"].as_array().unwrap();
     assert_eq!(contracts.len(), 3);
-    assert!(contracts.iter().all(|c| c["cost"]["ref_time"].as_u64() > Some(0)));
+    assert!(contracts
+        .iter()
+        .all(|c| c["cost"]["ref_time"].as_u64() > Some(0)));
     assert!(!path.exists(), "a dry run writes nothing");
 
-    let done = json(&gb_deploy(&["deploy", "-x", "--deployment", p, "--output-json"]));
+    let done = json(&gb_deploy(&[
+        "deploy",
+        "-x",
+        "--deployment",
+        p,
+        "--output-json",
+    ]));
     assert_eq!(done["dry_run"], false);
     let file: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
     assert_eq!(file, done["deployment"]);
     assert_eq!(file["fee_bps"], 100);
     for name in ["registry", "reputation", "escrow"] {
-        assert!(file["contracts"][name]["code_hash"].as_str().unwrap().starts_with("0x"));
+        assert!(file["contracts"][name]["code_hash"]
+            .as_str()
+            .unwrap()
+            .starts_with("0x"));
     }
 
     // The file is never overwritten.
     let again = gb_deploy(&["deploy", "-x", "--deployment", p]);
     assert_eq!(again.status.code(), Some(1));
-    assert!(stderr(&again).contains("already exists"), "{}", stderr(&again));
+    assert!(
+        stderr(&again).contains("already exists"),
+        "{}",
+        stderr(&again)
+    );
 
     // The in-process chain does not persist: its deployment is stale at once.
     let stale = gb_deploy(&["verify", "--deployment", p]);
@@ -120,8 +138,14 @@ fn demo_narrates_in_human_mode() {
     let o = gb_deploy(&["demo"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let text = stdout(&o);
-    assert!(text.starts_with("Global Brain demo on an in-process chain"), "{text}");
-    assert!(text.contains("4. the provider batch-claimed 4 channels in ONE call"), "{text}");
+    assert!(
+        text.starts_with("Global Brain demo on an in-process chain"),
+        "{text}"
+    );
+    assert!(
+        text.contains("4. the provider batch-claimed 4 channels in ONE call"),
+        "{text}"
+    );
     assert!(text.contains("= its native balance"), "{text}");
 }
 
@@ -136,7 +160,11 @@ fn node_errors_that_need_no_node() {
     );
     let o = gb_deploy(&["demo", "--url", "ws://127.0.0.1:1", "--suri", "not a uri"]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).starts_with("error: --suri: `not a uri`:"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).starts_with("error: --suri: `not a uri`:"),
+        "{}",
+        stderr(&o)
+    );
     let o = gb_deploy(&["demo", "--suri", "//Bob"]);
     assert!(stderr(&o).contains("--suri needs --url"), "{}", stderr(&o));
 }
