@@ -159,8 +159,8 @@ pub struct BlockEvents {
     pub events: Vec<ContractEvent>,
 }
 
-/// `0x`-hex serde for 32-byte hashes.
-pub(crate) mod hex_hash {
+/// `0x`-hex serde for 32-byte hashes (`#[serde(with = "gb_chain::hex_hash")]`).
+pub mod hex_hash {
     use serde::{Deserialize, Deserializer, Serializer};
 
     pub fn serialize<S: Serializer>(h: &[u8; 32], s: S) -> Result<S::Ok, S::Error> {

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 pub struct DeployedContract {
     pub address: AccountId,
     /// Blake2-256 of the Wasm, `0x…`.
-    #[serde(with = "hex_hash")]
+    #[serde(with = "gb_chain::hex_hash")]
     pub code_hash: CodeHash,
     /// The block it was instantiated in, if known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -122,22 +122,6 @@ impl Deployment {
         let tmp = path.with_extension("json.tmp");
         std::fs::write(&tmp, self.to_json()).map_err(fail)?;
         std::fs::rename(&tmp, path).map_err(fail)
-    }
-}
-
-mod hex_hash {
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    pub fn serialize<S: Serializer>(h: &[u8; 32], s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&gb_chain::hex0x(h))
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<[u8; 32], D::Error> {
-        let text = String::deserialize(d)?;
-        let mut out = [0u8; 32];
-        hex::decode_to_slice(text.trim_start_matches("0x"), &mut out)
-            .map_err(serde::de::Error::custom)?;
-        Ok(out)
     }
 }
 

@@ -1,41 +1,24 @@
 //! Escrow's messages, typed.
 
 use crate::account::ink_account;
-use crate::message::{Infallible, Message};
+use crate::message::{contract_api, Infallible, Message};
 use escrow::types::{Accounting, Channel, ChannelPage, ClaimOutcome, Config};
 use gb_chain::{AccountId, Balance, Timestamp};
 use gb_interfaces::{ChannelId, ServiceId, Signer, Voucher, VoucherSignature};
-use ink::codegen::ContractCallBuilder;
-use ink::env::call::FromAccountId;
 
-type Builder = <escrow::Escrow as ContractCallBuilder>::Type;
 type Fallible<T> = Message<escrow::errors::Result<T>>;
 type Read<T> = Message<Infallible<T>>;
 
-/// Escrow at an address: balances, channels, claims.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct EscrowApi {
-    address: AccountId,
-}
+contract_api!(
+    /// Escrow at an address: balances, channels, claims.
+    EscrowApi,
+    escrow::Escrow
+);
 
 impl EscrowApi {
-    pub fn at(address: AccountId) -> Self {
-        EscrowApi { address }
-    }
-
-    pub fn address(&self) -> &AccountId {
-        &self.address
-    }
-
     /// The escrow address as the voucher domain binds it.
     pub fn voucher_domain(&self) -> [u8; 32] {
         self.address.0
-    }
-
-    fn builder(&self) -> Builder {
-        <Builder as FromAccountId<ink::env::DefaultEnvironment>>::from_account_id(ink_account(
-            &self.address,
-        ))
     }
 
     // ---- balances ------------------------------------------------------------------

@@ -162,3 +162,32 @@ impl Constructor {
         Constructor { label, data }
     }
 }
+
+/// The typed-messages handle of a contract at an address: the struct, `at`, `address`,
+/// and `builder()`, the contract's generated ink! call builder for that address.
+macro_rules! contract_api {
+    ($(#[$doc:meta])* $name:ident, $contract:ty) => {
+        $(#[$doc])*
+        #[derive(Clone, Debug, PartialEq, Eq)]
+        pub struct $name {
+            address: gb_chain::AccountId,
+        }
+
+        impl $name {
+            pub fn at(address: gb_chain::AccountId) -> Self {
+                $name { address }
+            }
+
+            pub fn address(&self) -> &gb_chain::AccountId {
+                &self.address
+            }
+
+            fn builder(&self) -> <$contract as ink::codegen::ContractCallBuilder>::Type {
+                <<$contract as ink::codegen::ContractCallBuilder>::Type as ink::env::call::FromAccountId<
+                    ink::env::DefaultEnvironment,
+                >>::from_account_id(crate::account::ink_account(&self.address))
+            }
+        }
+    };
+}
+pub(crate) use contract_api;

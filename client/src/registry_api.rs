@@ -1,38 +1,21 @@
 //! The registry's messages, typed.
 
 use crate::account::ink_account;
-use crate::message::{Infallible, Message};
+use crate::message::{contract_api, Infallible, Message};
 use gb_chain::{AccountId, Balance};
 use gb_interfaces::ServiceId;
-use ink::codegen::ContractCallBuilder;
-use ink::env::call::FromAccountId;
 use registry::types::{Org, RankedPage, Service, ServicePage, ServiceSpec, ServiceUpdate};
 
-type Builder = <registry::Registry as ContractCallBuilder>::Type;
 type Fallible<T> = Message<registry::Result<T>>;
 type Read<T> = Message<Infallible<T>>;
 
-/// The registry at an address: organizations, services, discovery.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RegistryApi {
-    address: AccountId,
-}
+contract_api!(
+    /// The registry at an address: organizations, services, discovery.
+    RegistryApi,
+    registry::Registry
+);
 
 impl RegistryApi {
-    pub fn at(address: AccountId) -> Self {
-        RegistryApi { address }
-    }
-
-    pub fn address(&self) -> &AccountId {
-        &self.address
-    }
-
-    fn builder(&self) -> Builder {
-        <Builder as FromAccountId<ink::env::DefaultEnvironment>>::from_account_id(ink_account(
-            &self.address,
-        ))
-    }
-
     // ---- administration ------------------------------------------------------------
 
     pub fn owner(&self) -> Read<ink::primitives::AccountId> {

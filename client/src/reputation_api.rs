@@ -1,38 +1,21 @@
 //! The reputation contract's messages, typed.
 
 use crate::account::ink_account;
-use crate::message::{Infallible, Message};
+use crate::message::{contract_api, Infallible, Message};
 use gb_chain::AccountId;
 use gb_interfaces::{ChannelId, Ppm, ServiceId};
-use ink::codegen::ContractCallBuilder;
-use ink::env::call::FromAccountId;
 use reputation::{Params, Score, ServiceStats};
 
-type Builder = <reputation::Reputation as ContractCallBuilder>::Type;
 type Fallible<T> = Message<reputation::Result<T>>;
 type Read<T> = Message<Infallible<T>>;
 
-/// The reputation contract at an address: ratings and scores.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ReputationApi {
-    address: AccountId,
-}
+contract_api!(
+    /// The reputation contract at an address: ratings and scores.
+    ReputationApi,
+    reputation::Reputation
+);
 
 impl ReputationApi {
-    pub fn at(address: AccountId) -> Self {
-        ReputationApi { address }
-    }
-
-    pub fn address(&self) -> &AccountId {
-        &self.address
-    }
-
-    fn builder(&self) -> Builder {
-        <Builder as FromAccountId<ink::env::DefaultEnvironment>>::from_account_id(ink_account(
-            &self.address,
-        ))
-    }
-
     pub fn owner(&self) -> Read<ink::primitives::AccountId> {
         Message::read("reputation::owner", &self.address, self.builder().owner())
     }
