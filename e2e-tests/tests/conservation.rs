@@ -3,8 +3,7 @@
 //! conservation against the chain's real balances after every step.
 //!
 //! `GB_E2E_CASES` (default 40) sequences of `GB_E2E_STEPS` (default 60) steps each.
-mod common;
-use common::*;
+use gb_e2e_tests::*;
 use gb_interfaces::{ChannelId, ChannelState};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
@@ -113,11 +112,6 @@ fn op() -> impl Strategy<Value = Op> {
     ]
 }
 
-/// Storage deposit charged (+) or refunded (−) to the caller of the last call.
-fn last_deposit(m: &gb_deploy::market::Market) -> i128 {
-    m.chain.costs.last().map_or(0, |(_, c)| c.storage_deposit)
-}
-
 fn env_or(name: &str, default: u32) -> u32 {
     std::env::var(name)
         .ok()
@@ -134,31 +128,34 @@ struct Model {
     channels: Vec<(ChannelId, usize)>, // (id, client index)
 }
 
-fn run(ops: &[Op]) -> Result<(), TestCaseError> {
-    let mut m = market(250, CLIENTS);
-    let svcs = m.register("acme", &[("a", UNIT, &["t"]), ("b", 2 * UNIT, &["t"])]);
-    let base = m.escrow_native();
+async fn run(ops: &[Op]) -> Result<(), TestCaseError> {
+    let m = Market::new(250, CLIENTS).await;
+    let svcs = m
+        .register("acme", &[("a", UNIT, &["t"]), ("b", 2 * UNIT, &["t"])])
+        .await;
+    let base = m.escrow_native().await;
     let mut model = Model {
         channels: Vec::new(),
     };
     let clients = m.clients.clone();
     let provider = m.provider.clone();
+    let e = m.escrow();
     for op in ops {
-        let now = m.chain.now();
+        let now = m.now().await;
         let pick = |ch: usize, model: &Model| {
             (!model.channels.is_empty()).then(|| model.channels[ch % model.channels.len()])
         };
         match op.clone() {
             Op::Deposit { who, amount } => {
-                let _: Result<(), EscrowError> =
-                    m.escrow(&clients[who].account, "deposit", (), amt(amount));
+                let _ = m.call(&clients[who], e.deposit(amt(amount))).await;
             }
             Op::Withdraw { who, amount } => {
-                let before = m.chain.free_balance(&clients[who].account);
-                let r: Result<(), EscrowError> =
-                    m.escrow(&clients[who].account, "withdraw", amt(amount), 0);
+                let before = m.free_balance(&clients[who]).await;
+                let mark = m.mark();
+                let r = m.call(&clients[who], e.withdraw(amt(amount))).await;
                 // The caller pays (or is refunded) the call's storage deposit.
-                let after = m.chain.free_balance(&clients[who].account) as i128 + last_deposit(&m);
+                let after =
+                    m.free_balance(&clients[who]).await as i128 + m.storage_deposit_since(mark);
                 if r.is_ok() {
                     prop_assert_eq!(after - before as i128, amt(amount) as i128);
                 } else {
@@ -167,12 +164,11 @@ fn run(ops: &[Op]) -> Result<(), TestCaseError> {
             }
             Op::Transfer { from, to, amount } => {
                 let to = if to == CLIENTS {
-                    provider.id()
+                    provider.account()
                 } else {
-                    clients[to].id()
+                    clients[to].account()
                 };
-                let _: Result<(), EscrowError> =
-                    m.escrow(&clients[from].account, "transfer", (to, amt(amount)), 0);
+                let _ = m.call(&clients[from], e.transfer(&to, amt(amount))).await;
             }
             Op::Open {
                 who,
@@ -181,13 +177,8 @@ fn run(ops: &[Op]) -> Result<(), TestCaseError> {
                 hours,
             } => {
                 let exp = now + hours as u64 * HOUR;
-                let r: Result<ChannelId, EscrowError> = m.escrow(
-                    &clients[who].account,
-                    "open_channel",
-                    (svcs[svc], clients[who].sr_signer(), amt(amount), exp),
-                    0,
-                );
-                if let Ok(id) = r {
+                let open = e.open_channel(svcs[svc], clients[who].signer(), amt(amount), exp);
+                if let Ok(id) = m.call(&clients[who], open).await {
                     model.channels.push((id, who));
                 }
             }
@@ -198,24 +189,20 @@ fn run(ops: &[Op]) -> Result<(), TestCaseError> {
                 hours,
             } => {
                 let exp = now + hours as u64 * HOUR;
-                if let Ok(id) = m.open(&clients[who], svcs[svc], amt(amount), exp) {
+                if let Ok(id) = m.open(&clients[who], svcs[svc], amt(amount), exp).await {
                     model.channels.push((id, who));
                 }
             }
             Op::AddFunds { who, ch, amount } => {
                 if let Some((id, _)) = pick(ch, &model) {
-                    let _: Result<(), EscrowError> =
-                        m.escrow(&clients[who].account, "add_funds", (id, amt(amount)), 0);
+                    let _ = m.call(&clients[who], e.add_funds(id, amt(amount))).await;
                 }
             }
             Op::Extend { ch, hours } => {
                 if let Some((id, c)) = pick(ch, &model) {
-                    let _: Result<(), EscrowError> = m.escrow(
-                        &clients[c].account,
-                        "extend",
-                        (id, now + hours as u64 * HOUR),
-                        0,
-                    );
+                    let _ = m
+                        .call(&clients[c], e.extend(id, now + hours as u64 * HOUR))
+                        .await;
                 }
             }
             Op::Claim {
@@ -225,26 +212,27 @@ fn run(ops: &[Op]) -> Result<(), TestCaseError> {
                 batch,
             } => {
                 if let Some((id, c)) = pick(ch, &model) {
-                    let before = m.channel(id).expect("channel");
+                    let before = m.channel(id).await.expect("channel");
                     let amount = before.claimed + (units as u128 % 8) * UNIT;
                     let signer = if forged {
                         &clients[(c + 1) % CLIENTS]
                     } else {
                         &clients[c]
                     };
-                    let sig = m.voucher(signer, id, amount);
-                    let payee_before = m.chain.free_balance(&provider.account);
-                    let fees_before = m.fees_held();
+                    let v = m.voucher(signer, id, amount);
+                    let payee_before = m.free_balance(&provider).await;
+                    let fees_before = m.fees_held().await;
+                    let mark = m.mark();
                     let paid = if batch {
-                        m.claim_batch(vec![(id, amount, sig)]).remove(0)
+                        m.claim_batch(vec![v]).await.remove(0)
                     } else {
-                        m.escrow(&provider.account, "claim", (id, amount, sig), 0)
+                        m.call(&provider, e.claim(v)).await
                     };
                     // The payee, as the caller, also paid the call's storage deposit.
-                    let payee_gain = m.chain.free_balance(&provider.account) as i128
-                        + last_deposit(&m)
+                    let payee_gain = m.free_balance(&provider).await as i128
+                        + m.storage_deposit_since(mark)
                         - payee_before as i128;
-                    let fee_gain = m.fees_held() - fees_before;
+                    let fee_gain = m.fees_held().await - fees_before;
                     match paid {
                         Ok(p) => {
                             prop_assert!(!forged, "a forged voucher paid");
@@ -255,80 +243,78 @@ fn run(ops: &[Op]) -> Result<(), TestCaseError> {
                                 p as i128,
                                 "payee + fee = exactly the new claim"
                             );
-                            prop_assert_eq!(m.channel(id).unwrap().claimed, amount);
+                            prop_assert_eq!(m.channel(id).await.unwrap().claimed, amount);
                         }
                         Err(_) => {
                             prop_assert_eq!((payee_gain, fee_gain), (0, 0));
-                            prop_assert_eq!(m.channel(id).unwrap().claimed, before.claimed);
+                            prop_assert_eq!(m.channel(id).await.unwrap().claimed, before.claimed);
                         }
                     }
                 }
             }
             Op::Close { ch, units } => {
                 if let Some((id, c)) = pick(ch, &model) {
-                    let before = m.channel(id).expect("channel");
+                    let before = m.channel(id).await.expect("channel");
                     let amount = before.claimed + (units as u128 % 4) * UNIT;
-                    let voucher =
-                        (units % 2 == 0).then(|| (amount, m.voucher(&clients[c], id, amount)));
-                    let bal = m.balance_of(&clients[c].account);
-                    let r: Result<u128, EscrowError> =
-                        m.escrow(&provider.account, "close", (id, voucher), 0);
-                    if let Ok(refunded) = r {
-                        let after = m.channel(id).unwrap();
+                    let voucher = (units % 2 == 0)
+                        .then(|| (amount, m.voucher(&clients[c], id, amount).signature));
+                    let bal = m.balance_of(&clients[c]).await;
+                    if let Ok(refunded) = m.call(&provider, e.close(id, voucher)).await {
+                        let after = m.channel(id).await.unwrap();
                         prop_assert_eq!(after.state, ChannelState::Closed);
                         prop_assert_eq!(refunded, after.funds - after.claimed);
-                        prop_assert_eq!(m.balance_of(&clients[c].account) - bal, refunded);
+                        prop_assert_eq!(m.balance_of(&clients[c]).await - bal, refunded);
                     }
                 }
             }
             Op::Refund { ch } => {
                 if let Some((id, c)) = pick(ch, &model) {
-                    let before = m.channel(id).expect("channel");
-                    let r: Result<u128, EscrowError> =
-                        m.escrow(&clients[c].account, "refund", id, 0);
-                    match r {
+                    let before = m.channel(id).await.expect("channel");
+                    match m.call(&clients[c], e.refund(id)).await {
                         Ok(refunded) => {
                             prop_assert!(
                                 before.expiry <= now && before.state == ChannelState::Open
                             );
                             prop_assert_eq!(refunded, before.funds - before.claimed);
                         }
-                        Err(_) => prop_assert_eq!(m.channel(id).unwrap(), before),
+                        Err(_) => prop_assert_eq!(m.channel(id).await.unwrap(), before),
                     }
                 }
             }
-            Op::Advance { hours } => m.chain.advance(hours as u64 * HOUR),
+            Op::Advance { hours } => m.advance(hours as u64 * HOUR).await,
             Op::WithdrawFees => {
-                let t = m.treasury.account.clone();
-                let _: Result<u128, EscrowError> = m.escrow(&t, "withdraw_fees", (), 0);
+                let _ = m.call(&m.treasury, e.withdraw_fees()).await;
             }
         }
         // Conservation against the chain: the contract's native balance equals what it
         // owes, and what it owes equals the sum over every account and channel.
-        m.assert_conservation(base);
-        let acc = m.accounting();
-        let mut balances = m.balance_of(&provider.account);
+        m.check_conservation(base)
+            .await
+            .map_err(|e| TestCaseError::fail(format!("after {op:?}: {e}")))?;
+        let acc = m.accounting().await;
+        let mut balances = m.balance_of(&provider).await;
         for c in &clients {
-            balances += m.balance_of(&c.account);
+            balances += m.balance_of(c).await;
         }
-        let locked: u128 = model
-            .channels
-            .clone()
-            .into_iter()
-            .map(|(id, _)| m.channel(id).expect("channel"))
-            .filter(|c| c.state == ChannelState::Open)
-            .map(|c| c.funds - c.claimed)
-            .sum();
+        let mut locked = 0u128;
+        for (id, _) in &model.channels {
+            let c = m.channel(*id).await.expect("channel");
+            if c.state == ChannelState::Open {
+                locked += c.funds - c.claimed;
+            }
+        }
         prop_assert_eq!(
             (acc.balances, acc.locked, acc.fees),
-            (balances, locked, m.fees_held())
+            (balances, locked, m.fees_held().await)
         );
     }
     Ok(())
 }
 
+// Not `#[tokio::test]`: proptest's runner is synchronous; each case runs on its own
+// runtime (`block_on`).
 #[test]
-fn funds_are_conserved_under_random_call_sequences() {
+fn escrow_conserves_funds_under_random_sequences_of_its_messages() {
     let cases = env_or("GB_E2E_CASES", 40);
     let steps = env_or("GB_E2E_STEPS", 60) as usize;
     let mut runner = TestRunner::new(Config {
@@ -337,6 +323,8 @@ fn funds_are_conserved_under_random_call_sequences() {
         ..Config::default()
     });
     runner
-        .run(&proptest::collection::vec(op(), 1..=steps), |ops| run(&ops))
+        .run(&proptest::collection::vec(op(), 1..=steps), |ops| {
+            block_on(run(&ops))
+        })
         .unwrap();
 }

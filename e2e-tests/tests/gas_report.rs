@@ -1,16 +1,21 @@
 //! Gas (`ref_time`, `proof_size`) and storage deposit of every message, batch-claim cost
-//! per channel for batches of 1, 10 and 50, and the optimized Wasm sizes.
+//! per channel for batches of 1, 10 and 50, and the optimized Wasm sizes, from the
+//! costs the `Recorder` took of every submitted call.
 //!
 //! These numbers are deterministic for given bundles and runtime. By default they are
 //! measured in drink's runtime (pallet-contracts 31), whose sandbox charges a storage
 //! deposit of 1 per byte and 1 per item, so "deposit" reads as bytes + items stored.
-//! With `GB_GAS_NODE_URL=ws://…` the same calls are measured on that node (e.g.
-//! substrate-contracts-node 0.42, pallet-contracts 38, with its own weights and deposit
-//! prices), from the dry run made before each submitted call.
-mod common;
-use common::*;
-use gb_deploy::Cost;
-use gb_interfaces::{Balance, ChannelId, VoucherSignature};
+//! With `GB_GAS_NODE_URL=ws://…` the same calls (the same code, generic over the
+//! chain) are measured on that node (e.g. substrate-contracts-node 0.42,
+//! pallet-contracts 38, with its own weights and deposit prices), from the dry run made
+//! before each submitted call. `GB_GAS_REPORT=path` also writes the tables to a file.
+use escrow::escrow::EscrowRef;
+use gb_chain::{hex0x, AccountKey, Chain, Cost};
+use gb_client::Constructor;
+use gb_e2e_tests::*;
+use gb_interfaces::{ServiceId, Voucher};
+use registry::registry::RegistryRef;
+use reputation::reputation::ReputationRef;
 
 fn row(out: &mut String, name: &str, c: Cost) {
     out.push_str(&format!(
@@ -19,46 +24,71 @@ fn row(out: &mut String, name: &str, c: Cost) {
     ));
 }
 
-fn last<B: Backend>(m: &mut Market<B>) -> Cost {
-    m.chain.costs().last().expect("a call").1
+/// The cost of the last recorded call, which must be `label`'s (a refused call is not
+/// submitted, so it would not be there).
+fn last<C: Chain>(m: &Market<C>, label: &str) -> Cost {
+    let e = m.last_cost();
+    assert_eq!(e.label, label, "the last recorded call");
+    e.cost
 }
 
-/// Opens `n` channels for `svc` and returns a batch of one voucher each.
-fn batch<B: Backend>(
-    m: &mut Market<B>,
-    svc: u64,
-    n: usize,
-) -> Vec<(ChannelId, Balance, VoucherSignature)> {
-    let c = m.clients[0].clone();
-    let exp = m.chain.now() + DAY;
-    (0..n)
-        .map(|_| {
-            let ch = m.open(&c, svc, 100 * UNIT, exp).unwrap();
-            (ch, 10 * UNIT, m.voucher(&c, ch, 10 * UNIT))
-        })
+/// The deployment's calls in the order `gb_deploy::suite::deploy` makes them (the
+/// order the design fixes), named: the recorder labels them by selector, which does not
+/// tell the three `new`s (nor the two `set_reputation`s) apart. Each recorded selector is
+/// checked against its name's.
+fn deploy_labels<C: Chain>(m: &Market<C>) -> Vec<(&'static str, String)> {
+    let any = m.deployer.account_id();
+    let a = gb_client::ink_account(&any);
+    let selector = |data: &[u8]| hex0x(&data[..4]);
+    let constructors = [
+        Constructor::of("registry::new", RegistryRef::new()),
+        Constructor::of("reputation::new", ReputationRef::new(a)),
+        Constructor::of("escrow::new", EscrowRef::new(a, 0, a)),
+    ];
+    let registry_wire = m.registry().set_reputation(&any);
+    let reputation_wire = m.reputation().set_escrow(&any);
+    let escrow_wire = m.escrow().set_reputation(&any);
+    constructors
+        .iter()
+        .map(|c| (c.label, selector(&c.data)))
+        .chain([
+            (registry_wire.label, selector(&registry_wire.call.data)),
+            (reputation_wire.label, selector(&reputation_wire.call.data)),
+            (escrow_wire.label, selector(&escrow_wire.call.data)),
+        ])
         .collect()
 }
 
-#[cfg(feature = "e2e-tests")]
-fn on_node(url: &str) -> String {
-    let node = gb_deploy::node::Node::connect(url, None).unwrap_or_else(|e| panic!("{e}"));
-    let deployer = node.deployer();
-    let m = Market::on(node, deployer, bundles(), 100, 2, None, NODE_FUNDS)
-        .expect("deploy the suite on the node");
-    report(m)
+/// Opens `n` channels for `svc` and returns a batch of one voucher each.
+async fn batch<C: Chain>(m: &Market<C>, svc: ServiceId, n: usize) -> Vec<Voucher> {
+    let c = m.clients[0].clone();
+    let exp = m.now().await + DAY;
+    let mut vouchers = Vec::new();
+    for _ in 0..n {
+        let ch = m.open(&c, svc, 100 * UNIT, exp).await.unwrap();
+        vouchers.push(m.voucher(&c, ch, 10 * UNIT));
+    }
+    vouchers
 }
 
-#[cfg(not(feature = "e2e-tests"))]
-fn on_node(_url: &str) -> String {
-    panic!(
-        "GB_GAS_NODE_URL needs the node backend: cargo test --features e2e-tests --test gas_report"
-    )
+async fn on_node(url: &str) -> String {
+    let deployer = AccountKey::dev("Alice");
+    let node = gb_chain::node::Node::connect(url, deployer.clone())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let m = Market::on(node, deployer, 100, 2, NODE_FUNDS)
+        .await
+        .unwrap_or_else(|e| panic!("deploy the suite on the node: {e}"));
+    report(m).await
 }
 
 fn main() {
     let (runtime, out) = match std::env::var("GB_GAS_NODE_URL") {
-        Ok(url) => (format!("the node at {url}"), on_node(&url)),
-        Err(_) => ("drink's runtime".to_string(), report(market(100, 2))),
+        Ok(url) => (format!("the node at {url}"), block_on(on_node(&url))),
+        Err(_) => (
+            "drink's runtime".to_string(),
+            block_on(async { report(Market::new(100, 2).await).await }),
+        ),
     };
     println!("\nGas report, measured in {runtime}:\n\n{out}");
     if let Ok(path) = std::env::var("GB_GAS_REPORT") {
@@ -67,125 +97,133 @@ fn main() {
     }
 }
 
-fn report<B: Backend>(mut m: Market<B>) -> String {
+async fn report<C: Chain>(m: Market<C>) -> String {
     let mut out = String::from(
         "| message | ref_time | proof_size | storage deposit |\n|---|---:|---:|---:|\n",
     );
-    for (label, cost) in m.chain.costs().clone() {
-        row(&mut out, &format!("deploy/wire `{label}`"), cost);
+    let deployment = m.costs();
+    let names = deploy_labels(&m);
+    assert_eq!(deployment.len(), names.len(), "{deployment:?}");
+    for (e, (label, selector)) in deployment.iter().zip(names) {
+        assert_eq!(e.label, selector, "{label}");
+        row(&mut out, &format!("deploy/wire `{label}`"), e.cost);
     }
-    let p = m.provider.account.clone();
-    let _: Result<(), RegistryError> = m.registry(&p, "create_org", "acme".to_string());
-    row(&mut out, "registry `create_org`", last(&mut m));
-    let mid = m.member.id();
-    let _: Result<(), RegistryError> = m.registry(&p, "add_member", ("acme".to_string(), mid));
-    row(&mut out, "registry `add_member`", last(&mut m));
-    let spec = m.spec("xray", UNIT, &["medical", "vision"]);
-    let svc: Result<u64, RegistryError> =
-        m.registry(&p, "register_service", ("acme".to_string(), spec));
-    let svc = svc.unwrap();
+    let (r, e) = (m.registry(), m.escrow());
+    let p = m.provider.clone();
+    m.call(&p, r.create_org("acme")).await.unwrap();
     row(
         &mut out,
-        "registry `register_service` (2 tags)",
-        last(&mut m),
+        "registry `create_org`",
+        last(&m, "registry::create_org"),
     );
-    for i in 0..9 {
-        let spec = m.spec(&format!("svc{i}"), UNIT + i as u128, &["medical"]);
-        let _: Result<u64, RegistryError> =
-            m.registry(&p, "register_service", ("acme".to_string(), spec));
-    }
-    let at = m.suite.registry.clone();
-    let (_, c): (registry::types::RankedPage, Cost) = m
-        .chain
-        .call_with_cost(
-            &m.b.registry,
-            &at,
-            "ranked_by_tag",
-            ("medical".to_string(), 0u32, 32u32),
-            &p,
-            0,
-        )
+    m.call(&p, r.add_member("acme", &m.member.account()))
+        .await
         .unwrap();
     row(
         &mut out,
+        "registry `add_member`",
+        last(&m, "registry::add_member"),
+    );
+    let spec = m.spec("xray", UNIT, &["medical", "vision"]);
+    let svc = m.call(&p, r.register_service("acme", spec)).await.unwrap();
+    row(
+        &mut out,
+        "registry `register_service` (2 tags)",
+        last(&m, "registry::register_service"),
+    );
+    for i in 0..9 {
+        let spec = m.spec(&format!("svc{i}"), UNIT + i as u128, &["medical"]);
+        m.call(&p, r.register_service("acme", spec)).await.unwrap();
+    }
+    let ranked = m.dry_run(&p, r.ranked_by_tag("medical", 0, 32)).await;
+    assert_eq!(ranked.value.entries.len(), 10);
+    row(
+        &mut out,
         "registry `ranked_by_tag` (10 services, 1 oracle call)",
-        c,
+        ranked.cost,
     );
 
     let c0 = m.clients[0].clone();
     let c1 = m.clients[1].clone();
-    let _: Result<(), EscrowError> = m.escrow(&c1.account, "deposit", (), 1_000 * UNIT);
-    row(&mut out, "escrow `deposit`", last(&mut m));
-    let exp = m.chain.now() + DAY;
-    let ch: Result<u64, EscrowError> = m.escrow(
-        &c1.account,
-        "open_channel",
-        (svc, c1.sr_signer(), 100 * UNIT, exp),
-        0,
-    );
-    let ch = ch.unwrap();
+    m.call(&c1, e.deposit(1_000 * UNIT)).await.unwrap();
+    row(&mut out, "escrow `deposit`", last(&m, "escrow::deposit"));
+    let exp = m.now().await + DAY;
+    let ch = m
+        .call(&c1, e.open_channel(svc, c1.signer(), 100 * UNIT, exp))
+        .await
+        .unwrap();
     row(
         &mut out,
         "escrow `open_channel` (1 registry call)",
-        last(&mut m),
+        last(&m, "escrow::open_channel"),
     );
-    let _ = m.open(&c0, svc, 100 * UNIT, exp).unwrap();
-    row(&mut out, "escrow `deposit_and_open`", last(&mut m));
-    let _: Result<(), EscrowError> = m.escrow(&c1.account, "add_funds", (ch, 10 * UNIT), 0);
-    row(&mut out, "escrow `add_funds`", last(&mut m));
-    let _: Result<(), EscrowError> = m.escrow(&c1.account, "extend", (ch, exp + DAY), 0);
-    row(&mut out, "escrow `extend`", last(&mut m));
-    let sig = m.voucher(&c1, ch, 5 * UNIT);
-    let _: Result<u128, EscrowError> = m.escrow(&p, "claim", (ch, 5 * UNIT, sig), 0);
+    m.open(&c0, svc, 100 * UNIT, exp).await.unwrap();
+    row(
+        &mut out,
+        "escrow `deposit_and_open`",
+        last(&m, "escrow::deposit_and_open"),
+    );
+    m.call(&c1, e.add_funds(ch, 10 * UNIT)).await.unwrap();
+    row(
+        &mut out,
+        "escrow `add_funds`",
+        last(&m, "escrow::add_funds"),
+    );
+    m.call(&c1, e.extend(ch, exp + DAY)).await.unwrap();
+    row(&mut out, "escrow `extend`", last(&m, "escrow::extend"));
+    let v = m.voucher(&c1, ch, 5 * UNIT);
+    m.call(&p, e.claim(v)).await.unwrap();
     row(
         &mut out,
         "escrow `claim` (sr25519, transfer, 1 reputation call)",
-        last(&mut m),
+        last(&m, "escrow::claim"),
     );
-    let sig = m.wrapped_voucher(&c1, ch, 6 * UNIT);
-    let _: Result<u128, EscrowError> = m.escrow(&p, "claim", (ch, 6 * UNIT, sig), 0);
+    let v = m.wrapped_voucher(&c1, ch, 6 * UNIT);
+    m.call(&p, e.claim(v)).await.unwrap();
     row(
         &mut out,
         "escrow `claim` (`<Bytes>`-wrapped sr25519: two checks)",
-        last(&mut m),
+        last(&m, "escrow::claim"),
     );
-    let _: Result<(), ReputationError> = m.rate(&c1.account, ch, 5);
+    m.rate(&c1, ch, 5).await.unwrap();
     row(
         &mut out,
         "reputation `rate` (escrow + registry calls)",
-        last(&mut m),
+        last(&m, "reputation::rate"),
     );
-    let _: Result<u128, EscrowError> = m.escrow(
-        &p,
-        "close",
-        (ch, Option::<(u128, VoucherSignature)>::None),
-        0,
+    m.call(&p, e.close(ch, None)).await.unwrap();
+    row(
+        &mut out,
+        "escrow `close` (no final voucher)",
+        last(&m, "escrow::close"),
     );
-    row(&mut out, "escrow `close` (no final voucher)", last(&mut m));
     // A short expiry, so that a node gets there in seconds too.
-    let expiry = m.chain.now() + 6_000;
-    let r = m.open(&c1, svc, 10 * UNIT, expiry).unwrap();
-    m.chain.advance(7_000);
-    let _: Result<u128, EscrowError> = m.escrow(&c1.account, "refund", r, 0);
+    let expiry = m.now().await + 6_000;
+    let lapsing = m.open(&c1, svc, 10 * UNIT, expiry).await.unwrap();
+    m.advance(7_000).await;
+    m.call(&c1, e.refund(lapsing)).await.unwrap();
     row(
         &mut out,
         "escrow `refund` (unclaimed: 1 reputation call)",
-        last(&mut m),
+        last(&m, "escrow::refund"),
     );
-    let _: Result<(), EscrowError> = m.escrow(&c1.account, "withdraw", 10 * UNIT, 0);
-    row(&mut out, "escrow `withdraw`", last(&mut m));
-    let t = m.treasury.account.clone();
-    let _: Result<u128, EscrowError> = m.escrow(&t, "withdraw_fees", (), 0);
-    row(&mut out, "escrow `withdraw_fees`", last(&mut m));
+    m.call(&c1, e.withdraw(10 * UNIT)).await.unwrap();
+    row(&mut out, "escrow `withdraw`", last(&m, "escrow::withdraw"));
+    m.call(&m.treasury, e.withdraw_fees()).await.unwrap();
+    row(
+        &mut out,
+        "escrow `withdraw_fees`",
+        last(&m, "escrow::withdraw_fees"),
+    );
 
     out.push_str("\nBatch claims (one payee, one service; sr25519 vouchers):\n\n");
     out.push_str("| batch | ref_time | proof_size | ref_time / channel | proof_size / channel | marginal ref_time / extra channel | marginal proof / extra channel |\n|---:|---:|---:|---:|---:|---:|---:|\n");
     let mut one = Cost::default();
     for n in [1usize, 10, 50] {
-        let vouchers = batch(&mut m, svc, n);
-        let outcomes = m.claim_batch(vouchers);
+        let vouchers = batch(&m, svc, n).await;
+        let outcomes = m.claim_batch(vouchers).await;
         assert!(outcomes.iter().all(|o| o.is_ok()), "{outcomes:?}");
-        let c = last(&mut m);
+        let c = last(&m, "escrow::claim_batch");
         if n == 1 {
             one = c;
         }
@@ -210,7 +248,8 @@ fn report<B: Backend>(mut m: Market<B>) -> String {
     out.push_str(
         "\nOptimized Wasm (cargo contract build --release):\n\n| contract | bytes |\n|---|---:|\n",
     );
-    for b in [&m.b.registry, &m.b.reputation, &m.b.escrow] {
+    let b = bundles();
+    for b in [&b.registry, &b.reputation, &b.escrow] {
         out.push_str(&format!("| {} | {} |\n", b.name, b.wasm.len()));
     }
     out

@@ -14,10 +14,8 @@ use escrow::{
     escrow::{Escrow, EscrowRef},
     types::ClaimOutcome,
 };
-use gb_interfaces::{
-    voucher_message, wrapped_voucher_message, AccountId, Balance, ChannelId, ChannelState,
-    ServiceId, Signer, Timestamp, VoucherSignature,
-};
+use gb_interfaces::{AccountId, Balance, ChannelId, ChannelState, ServiceId, Timestamp, Voucher};
+use gb_voucher::{VoucherKey, VoucherSigner as _};
 use ink_e2e::{ChainBackend, ContractsBackend, Keypair};
 use registry::{
     registry::{Registry, RegistryRef},
@@ -29,7 +27,6 @@ use reputation::{
     Error as ReputationError,
 };
 use scale::Decode;
-use sp_core::{crypto::Pair as _, sr25519};
 
 type E2EResult<T> = Result<T, Box<dyn std::error::Error>>;
 type Client = ink_e2e::Client<ink_e2e::PolkadotConfig, ink::env::DefaultEnvironment>;
@@ -50,18 +47,13 @@ fn id(k: &Keypair) -> AccountId {
 }
 
 /// The key a client signs its vouchers with, off chain (not its account key).
-fn voucher_key(seed: &str) -> sr25519::Pair {
-    sr25519::Pair::from_string(&format!("//{seed}//vouchers"), None).expect("dev seed")
+fn voucher_key(seed: &str) -> VoucherKey {
+    VoucherKey::sr25519(&format!("//{seed}//vouchers")).expect("dev seed")
 }
 
-fn sign(
-    key: &sr25519::Pair,
-    escrow: &AccountId,
-    channel: ChannelId,
-    amount: Balance,
-) -> VoucherSignature {
-    let m = voucher_message(escrow.as_ref(), channel, amount);
-    VoucherSignature::Sr25519(key.sign(&m).0)
+/// `key`'s voucher for `amount` in total on `channel` of the escrow at `escrow`.
+fn sign(key: &VoucherKey, escrow: &AccountId, channel: ChannelId, amount: Balance) -> Voucher {
+    gb_voucher::sign(key, escrow.as_ref(), channel, amount)
 }
 
 /// Milliseconds since the Unix epoch: the node stamps its blocks with the system time.
@@ -192,13 +184,13 @@ async fn open(
     client: &mut Client,
     s: &Suite,
     who: &Keypair,
-    key: &sr25519::Pair,
+    key: &VoucherKey,
     service: ServiceId,
     funds: Balance,
     expiry: Timestamp,
 ) -> ChannelId {
     let mut e = ink_e2e::create_call_builder::<Escrow>(s.escrow);
-    let signer = Signer::Sr25519(key.public().0);
+    let signer = key.signer();
     let done = client
         .call(who, &e.deposit_and_open(service, signer, expiry))
         .value(funds)
@@ -311,7 +303,11 @@ async fn deploy_trade_rate_rerank_refund(mut client: Client) -> E2EResult<()> {
     // gets 99 % of it (the 1 % protocol fee stays in escrow) and pays the transaction
     // fee and the storage deposit of the records the claim creates.
     let bob_before = client.free_balance(id(&bob)).await?;
-    let claim = e.claim(ch_d, 10 * UNIT, sign(&kd, &s.escrow, ch_d, 10 * UNIT));
+    let claim = e.claim(
+        ch_d,
+        10 * UNIT,
+        sign(&kd, &s.escrow, ch_d, 10 * UNIT).signature,
+    );
     let done = client.call(&bob, &claim).submit().await?;
     let costs = caller_costs(&done.dry_run.exec_result.storage_deposit, &done.events);
     assert_eq!(done.return_value(), Ok(10 * UNIT));
@@ -324,14 +320,9 @@ async fn deploy_trade_rate_rerank_refund(mut client: Client) -> E2EResult<()> {
 
     // Batch claim: dave's next voucher, eve's `<Bytes>`-wrapped one (a browser wallet),
     // and a forged one that fails alone.
-    let m = voucher_message(s.escrow.as_ref(), ch_e, 5 * UNIT);
-    let wrapped = VoucherSignature::Sr25519(ke.sign(&wrapped_voucher_message(&m)).0);
+    let wrapped = sign(&ke.clone().wrapped(), &s.escrow, ch_e, 5 * UNIT);
     let forged = sign(&ke, &s.escrow, ch_d, 50 * UNIT);
-    let batch = vec![
-        (ch_d, 30 * UNIT, sign(&kd, &s.escrow, ch_d, 30 * UNIT)),
-        (ch_e, 5 * UNIT, wrapped),
-        (ch_d, 50 * UNIT, forged),
-    ];
+    let batch = vec![sign(&kd, &s.escrow, ch_d, 30 * UNIT), wrapped, forged];
     let out = client.call(&bob, &e.claim_batch(batch)).submit().await?;
     let out: Vec<ClaimOutcome> = out.return_value().expect("batch accepted");
     assert_eq!(
@@ -461,7 +452,7 @@ async fn rejections_on_a_real_node(mut client: Client) -> E2EResult<()> {
 
     // Opening: unknown service, expiry in the past.
     let kd = voucher_key("Dave");
-    let signer = Signer::Sr25519(kd.public().0);
+    let signer = kd.signer();
     let now = wall_clock();
     let unknown = client
         .call(&dave, &e.deposit_and_open(999, signer, now + DAY))
@@ -478,26 +469,26 @@ async fn rejections_on_a_real_node(mut client: Client) -> E2EResult<()> {
 
     let ch = open(&mut client, &s, &dave, &kd, svc, 10 * UNIT, now + DAY).await;
     // Claims: not the payee, a voucher signed by the wrong key, above the funds.
-    let good = sign(&kd, &s.escrow, ch, 2 * UNIT);
+    let good = sign(&kd, &s.escrow, ch, 2 * UNIT).signature;
     let by_eve = client
         .call(&eve, &e.claim(ch, 2 * UNIT, good))
         .dry_run()
         .await?;
     assert_eq!(by_eve.return_value(), Err(EscrowError::NotPayee));
-    let wrong_key = sign(&voucher_key("Eve"), &s.escrow, ch, 2 * UNIT);
+    let wrong_key = sign(&voucher_key("Eve"), &s.escrow, ch, 2 * UNIT).signature;
     let forged = client
         .call(&bob, &e.claim(ch, 2 * UNIT, wrong_key))
         .dry_run()
         .await?;
     assert_eq!(forged.return_value(), Err(EscrowError::InvalidSignature));
-    let too_much = sign(&kd, &s.escrow, ch, 11 * UNIT);
+    let too_much = sign(&kd, &s.escrow, ch, 11 * UNIT).signature;
     let over = client
         .call(&bob, &e.claim(ch, 11 * UNIT, too_much))
         .dry_run()
         .await?;
     assert_eq!(over.return_value(), Err(EscrowError::AmountExceedsFunds));
     // A voucher for another escrow's channel (replay across deployments) is invalid.
-    let elsewhere = sign(&kd, &s.registry, ch, 2 * UNIT);
+    let elsewhere = sign(&kd, &s.registry, ch, 2 * UNIT).signature;
     let replay = client
         .call(&bob, &e.claim(ch, 2 * UNIT, elsewhere))
         .dry_run()
@@ -507,7 +498,7 @@ async fn rejections_on_a_real_node(mut client: Client) -> E2EResult<()> {
     // Rating before anything was claimed, then a good claim, then a replay of it.
     let early = client.call(&dave, &p.rate(ch, 5)).dry_run().await?;
     assert_eq!(early.return_value(), Err(ReputationError::NothingClaimed));
-    let voucher = sign(&kd, &s.escrow, ch, 2 * UNIT);
+    let voucher = sign(&kd, &s.escrow, ch, 2 * UNIT).signature;
     let claim = e.claim(ch, 2 * UNIT, voucher);
     assert_eq!(
         client.call(&bob, &claim).submit().await?.return_value(),
@@ -546,7 +537,7 @@ async fn rejections_on_a_real_node(mut client: Client) -> E2EResult<()> {
     // Self-dealing: an org member pays its own org's service and rates it.
     let kc = voucher_key("Charlie");
     let own = open(&mut client, &s, &charlie, &kc, svc, 3 * UNIT, now + DAY).await;
-    let claim = e.claim(own, UNIT, sign(&kc, &s.escrow, own, UNIT));
+    let claim = e.claim(own, UNIT, sign(&kc, &s.escrow, own, UNIT).signature);
     assert_eq!(
         client.call(&bob, &claim).submit().await?.return_value(),
         Ok(UNIT)
