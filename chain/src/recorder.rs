@@ -17,8 +17,9 @@ pub struct CostEntry {
 }
 
 /// Wraps a chain and records the gas, storage deposit and fee of every submitted call
-/// and instantiation (dry runs are not recorded). Labels come from
-/// [`Recorder::label_next`] or default to the call's selector.
+/// and instantiation (dry runs, and calls refused at their dry run, are not recorded).
+/// Labels come from [`Recorder::label_next`] (dropped with a refused call) or default
+/// to the call's selector.
 pub struct Recorder<C> {
     inner: C,
     log: Arc<Mutex<Vec<CostEntry>>>,
@@ -93,11 +94,20 @@ impl<C: Chain> Chain for Recorder<C> {
         signer: &AccountKey,
         call: &ContractCall,
     ) -> Result<Submitted, ChainError> {
-        let s = self.inner.submit(signer, call).await?;
-        if !s.dry_run.reverted {
-            self.record(selector_label(&call.data), s.dry_run.cost, s.fee);
+        let s = self.inner.submit(signer, call).await;
+        match &s {
+            Ok(s) if !s.dry_run.reverted => {
+                self.record(selector_label(&call.data), s.dry_run.cost, s.fee)
+            }
+            // Not submitted: the label named this call, not the next one.
+            _ => {
+                self.next_label
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .take();
+            }
         }
-        Ok(s)
+        s
     }
     async fn dry_run_instantiate(
         &self,
@@ -111,9 +121,17 @@ impl<C: Chain> Chain for Recorder<C> {
         signer: &AccountKey,
         inst: &Instantiation,
     ) -> Result<Instantiated, ChainError> {
-        let i = self.inner.instantiate(signer, inst).await?;
-        self.record(selector_label(&inst.data), i.cost, i.fee);
-        Ok(i)
+        let i = self.inner.instantiate(signer, inst).await;
+        match &i {
+            Ok(i) => self.record(selector_label(&inst.data), i.cost, i.fee),
+            Err(_) => {
+                self.next_label
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .take();
+            }
+        }
+        i
     }
     async fn free_balance(&self, who: &AccountId) -> Result<Balance, ChainError> {
         self.inner.free_balance(who).await

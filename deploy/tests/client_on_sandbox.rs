@@ -115,3 +115,21 @@ async fn the_recorder_keeps_one_entry_per_submitted_call_with_its_label() {
     client.query(client.registry().org("acme")).await.unwrap();
     assert_eq!(client.chain().entries().len(), 7);
 }
+
+#[tokio::test]
+async fn a_refused_call_drops_its_label() {
+    let client = deployed().await;
+    let alice = AccountKey::dev("Alice");
+    client.chain().label_next("escrow::withdraw");
+    let refused = client.send(&alice, client.escrow().withdraw(UNIT)).await;
+    assert!(refused.is_err());
+    client
+        .send(&alice, client.registry().create_org("acme"))
+        .await
+        .unwrap();
+    let last = client.chain().entries().pop().unwrap();
+    assert_ne!(
+        last.label, "escrow::withdraw",
+        "the refused call's label moved on"
+    );
+}
