@@ -6,7 +6,7 @@ use gb_chain::ContractEvent;
 use ink::env::Event as _;
 use scale::Decode;
 
-pub use escrow::events::Event as EscrowEvent;
+pub use escrow::events::{ChannelClaim, Event as EscrowEvent};
 pub use registry::events::Event as RegistryEvent;
 pub use reputation::events::Event as ReputationEvent;
 
@@ -32,6 +32,19 @@ pub fn decode_event(deployment: &Deployment, e: &ContractEvent) -> Option<SuiteE
     } else {
         None
     }
+}
+
+/// Every channel claim the events record, in order: one escrow `Claimed` event per
+/// claiming call lists the channels it paid (`claimed` is each channel's new
+/// cumulative total), with the payee as its topic. A gateway or SDK replaying a
+/// payee's events gets each channel's claimed amount from the last entry for it.
+pub fn channel_claims<'a>(
+    events: impl IntoIterator<Item = &'a SuiteEvent>,
+) -> impl Iterator<Item = &'a ChannelClaim> {
+    events.into_iter().flat_map(|e| match e {
+        SuiteEvent::Escrow(EscrowEvent::Claimed(c)) => c.claims.as_slice(),
+        _ => &[],
+    })
 }
 
 /// One `if` per event type: the first whose signature topic matches decodes the data.
@@ -66,7 +79,6 @@ pub fn escrow_event(signature: &[u8; 32], data: &[u8]) -> Option<EscrowEvent> {
             FundsAdded,
             ChannelExtended,
             Claimed,
-            PaidOut,
             PayoutCredited,
             ChannelClosed,
             ChannelRefunded,

@@ -40,7 +40,7 @@ pub use client::{Client, Sent};
 pub use deployment::{DeployedContract, Deployment, DeploymentError};
 pub use error::{ClientError, ContractError};
 pub use escrow_api::EscrowApi;
-pub use events::{decode_event, SuiteEvent};
+pub use events::{channel_claims, decode_event, SuiteEvent};
 pub use message::{Constructor, Message, Outcome};
 pub use registry_api::RegistryApi;
 pub use reputation_api::ReputationApi;

@@ -71,7 +71,21 @@ async fn register_discover_pay_claim_batch_rate_refund_withdraw() {
         "the gateway would refuse it too"
     );
     let provider_before = m.free_balance(&m.provider).await;
-    let out = m.claim_batch(vec![v0, v1, forged]).await;
+    let batch = m.escrow().claim_batch(vec![v0, v1, forged]);
+    let sent = m.send(&m.provider, batch).await.expect("claim_batch");
+    let out = sent.value;
+    // A gateway (or an indexer) reconstructs each channel's claimed total from the
+    // call's one `Claimed` event, which lists the channels that paid.
+    let claimed: Vec<_> = gb_client::channel_claims(&sent.events)
+        .map(|c| (c.channel_id, c.claimed, c.paid))
+        .collect();
+    assert_eq!(
+        claimed,
+        vec![
+            (ch0, 1_000 * UNIT, 1_000 * UNIT),
+            (ch1, 30 * UNIT, 30 * UNIT)
+        ]
+    );
     assert_eq!(out[0], Ok(1_000 * UNIT));
     assert_eq!(out[1], Ok(30 * UNIT));
     assert_eq!(out[2], Err(EscrowError::InvalidSignature));

@@ -216,8 +216,18 @@ fn claim_binds_the_voucher_to_this_contracts_address_and_pays_out() {
     let before = native(a.eve);
     assert_eq!(e.claim(ch, 400, sign_for(contract(), ch, 400)), Ok(400));
     assert_eq!(native(a.eve), before + 396, "400 minus the 1 % fee");
-    let ev: PaidOut = last_event();
-    assert_eq!((ev.payee, ev.amount), (a.eve, 396));
+    // No event of its own for the transfer: `Claimed` says what was paid.
+    let ev: Claimed = last_event();
+    assert_eq!((ev.payee, ev.paid, ev.fee), (a.eve, 400, 4));
+    assert_eq!(
+        ev.claims,
+        vec![ChannelClaim {
+            channel_id: ch,
+            claimed: 400,
+            paid: 400,
+            fee: 4
+        }]
+    );
     assert_eq!(e.fees_held(), 4);
     let c = e.channel(ch).unwrap();
     assert_eq!((c.claimed, c.last_claim_at), (400, T0));
@@ -282,11 +292,11 @@ fn close_and_refund_messages_return_the_refunded_amount() {
         e.close(ch, Some((250, sign_for(contract(), ch, 250)))),
         Ok(750)
     );
-    // Claimed, ChannelClosed, then the payout of the final voucher (250 − 1 % fee).
-    let ev: ChannelClosed = nth_last_event(1);
+    // Claimed (the final voucher, 250 − 1 % fee paid out natively), then ChannelClosed.
+    let ev: Claimed = nth_last_event(1);
+    assert_eq!((ev.payee, ev.paid, ev.fee), (a.eve, 250, 2));
+    let ev: ChannelClosed = last_event();
     assert_eq!((ev.channel_id, ev.claimed, ev.refunded), (ch, 250, 750));
-    let ev: PaidOut = last_event();
-    assert_eq!((ev.payee, ev.amount), (a.eve, 248));
     assert_eq!(native(a.eve), before + 248);
     assert_eq!(e.balance_of(a.bob), 750);
     assert_eq!(e.channel(ch).unwrap().state, ChannelState::Closed);

@@ -10,7 +10,8 @@
 use crate::errors::{Error, Result};
 use crate::events::*;
 use crate::types::{
-    Accounting, Channel, ChannelPage, Config, MAX_CHANNEL_DURATION, MAX_FEE_BPS, MAX_PAGE,
+    Accounting, Channel, ChannelClient, ChannelPage, ChannelPayment, Config, MAX_CHANNEL_DURATION,
+    MAX_FEE_BPS, MAX_PAGE,
 };
 use crate::verify::check_signer;
 use gb_interfaces::{
@@ -44,7 +45,10 @@ pub struct EscrowData {
     /// at once (root fields are only written when the message returns).
     pub(crate) locked: Lazy<bool>,
     pub(crate) balances: Mapping<AccountId, Balance>,
-    pub(crate) channels: Mapping<ChannelId, Channel>,
+    /// What claims read and write, per channel.
+    pub(crate) payments: Mapping<ChannelId, ChannelPayment>,
+    /// Whose channel and until when, per channel.
+    pub(crate) clients: Mapping<ChannelId, ChannelClient>,
     client_count: Mapping<AccountId, u32>,
     client_channels: Mapping<(AccountId, u32), ChannelId>,
     payee_count: Mapping<AccountId, u32>,
@@ -89,7 +93,8 @@ impl EscrowData {
             totals: Accounting::default(),
             locked: Lazy::default(),
             balances: Mapping::default(),
-            channels: Mapping::default(),
+            payments: Mapping::default(),
+            clients: Mapping::default(),
             client_count: Mapping::default(),
             client_channels: Mapping::default(),
             payee_count: Mapping::default(),
@@ -344,19 +349,21 @@ impl EscrowData {
         let client_next = client_n.checked_add(1).ok_or(Error::Overflow)?;
         let payee_next = payee_n.checked_add(1).ok_or(Error::Overflow)?;
 
-        let channel = Channel {
-            id,
-            client: req.client,
+        let payment = ChannelPayment {
             payee: terms.payee,
             service_id: req.service_id,
             signer: req.signer,
             funds: req.amount,
             claimed: 0,
-            expiry: req.expiry,
             last_claim_at: 0,
             state: ChannelState::Open,
         };
-        self.channels.insert(id, &channel);
+        let client = ChannelClient {
+            client: req.client,
+            expiry: req.expiry,
+        };
+        self.payments.insert(id, &payment);
+        self.clients.insert(id, &client);
         self.client_channels.insert((req.client, client_n), &id);
         self.client_count.insert(req.client, &client_next);
         self.payee_channels.insert((terms.payee, payee_n), &id);
@@ -399,7 +406,7 @@ impl EscrowData {
         if amount == 0 {
             return Err(Error::ZeroAmount);
         }
-        let mut channel = self.open_channel_record(channel_id)?;
+        let mut channel = self.open_payment(channel_id)?;
         let balance = self
             .balance_of(caller)
             .checked_sub(amount)
@@ -408,7 +415,7 @@ impl EscrowData {
         let mut totals = self.totals;
         totals.balances = totals.balances.checked_sub(amount).ok_or(Error::Overflow)?;
         totals.locked = totals.locked.checked_add(amount).ok_or(Error::Overflow)?;
-        self.channels.insert(channel_id, &channel);
+        self.payments.insert(channel_id, &channel);
         self.set_balance(caller, balance);
         self.totals = totals;
         Ok(vec![Event::FundsAdded(FundsAdded {
@@ -430,30 +437,32 @@ impl EscrowData {
         now: Timestamp,
     ) -> Result<Vec<Event>> {
         self.ensure_unlocked()?;
-        let mut channel = self.channel(channel_id).ok_or(Error::ChannelNotFound)?;
-        if channel.client != caller {
+        let mut owner = self.clients.get(channel_id).ok_or(Error::ChannelNotFound)?;
+        if owner.client != caller {
             return Err(Error::NotClient);
         }
-        if channel.state != ChannelState::Open {
-            return Err(Error::ChannelClosed);
-        }
-        if expiry <= channel.expiry {
+        self.open_payment(channel_id)?;
+        if expiry <= owner.expiry {
             return Err(Error::ExpiryNotLater);
         }
         check_expiry(expiry, now)?;
-        channel.expiry = expiry;
-        self.channels.insert(channel_id, &channel);
+        owner.expiry = expiry;
+        self.clients.insert(channel_id, &owner);
         Ok(vec![Event::ChannelExtended(ChannelExtended {
             channel_id,
             expiry,
         })])
     }
 
-    /// The channel if it exists and is open. Errors: `ChannelNotFound`, `ChannelClosed`.
-    pub(crate) fn open_channel_record(&self, channel_id: ChannelId) -> Result<Channel> {
-        let channel = self.channel(channel_id).ok_or(Error::ChannelNotFound)?;
-        if channel.state == ChannelState::Open {
-            Ok(channel)
+    /// The payment part of a channel if it exists and is open. Errors:
+    /// `ChannelNotFound`, `ChannelClosed`.
+    pub(crate) fn open_payment(&self, channel_id: ChannelId) -> Result<ChannelPayment> {
+        let payment = self
+            .payments
+            .get(channel_id)
+            .ok_or(Error::ChannelNotFound)?;
+        if payment.state == ChannelState::Open {
+            Ok(payment)
         } else {
             Err(Error::ChannelClosed)
         }
@@ -466,9 +475,11 @@ impl EscrowData {
         self.balances.get(account).unwrap_or(0)
     }
 
-    /// A channel by id.
+    /// A channel by id (both stored parts).
     pub fn channel(&self, channel_id: ChannelId) -> Option<Channel> {
-        self.channels.get(channel_id)
+        let payment = self.payments.get(channel_id)?;
+        let client = self.clients.get(channel_id)?;
+        Some(Channel::of(channel_id, &payment, &client))
     }
 
     /// Running totals of what escrow owes.

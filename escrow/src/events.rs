@@ -2,6 +2,7 @@
 //! accounts people filter by (at most three besides the event's own signature topic).
 
 use gb_interfaces::{AccountId, Balance, ChannelId, ServiceId, Signer, Timestamp};
+use ink::prelude::vec::Vec;
 
 /// `amount` was deposited to `account`'s internal balance.
 #[ink::event]
@@ -70,32 +71,40 @@ pub struct ChannelExtended {
     pub expiry: Timestamp,
 }
 
-/// A voucher was claimed: `claimed` is the new cumulative total, `paid` the increase
-/// (gross), `fee` the protocol's share of it; the payee gets `paid − fee`.
+/// What one voucher did to its channel, as [`Claimed`] lists it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, scale::Encode, scale::Decode)]
+#[cfg_attr(feature = "std", derive(scale_info::TypeInfo))]
+pub struct ChannelClaim {
+    /// The channel the voucher paid from.
+    pub channel_id: ChannelId,
+    /// The channel's new cumulative claimed total (the voucher's amount).
+    pub claimed: Balance,
+    /// The increase over the previous total (gross).
+    pub paid: Balance,
+    /// The protocol's share of `paid`.
+    pub fee: Balance,
+}
+
+/// The payee claimed vouchers in one call (`claim`, `claim_batch`, or `close` with a
+/// final voucher): one entry per voucher that paid, in order (a channel claimed twice
+/// in one batch appears twice). `paid` and `fee` are the sums; the payee received
+/// `paid − fee` natively in the same call, or on its internal balance if a
+/// `PayoutCredited` event follows. One event per call, with the payee as its only
+/// topic: a topic costs a storage write per event (docs/gas.md), so the channels are
+/// listed in the data, where each costs a few dozen bytes.
 #[ink::event]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Claimed {
     #[ink(topic)]
-    pub channel_id: ChannelId,
-    /// Not a topic: every topic costs ~28 M ref_time and ~2.5 KiB proof per channel of
-    /// a batch; the call's `PaidOut` carries the payee as a topic once.
     pub payee: AccountId,
-    pub claimed: Balance,
+    pub claims: Vec<ChannelClaim>,
     pub paid: Balance,
     pub fee: Balance,
 }
 
-/// The payee received `amount` (net, all channels of the call together) natively.
-#[ink::event]
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PaidOut {
-    #[ink(topic)]
-    pub payee: AccountId,
-    pub amount: Balance,
-}
-
-/// The native payout failed (e.g. below the existential deposit of a new account), so
-/// `amount` was credited to the payee's internal balance instead (`withdraw` it later).
+/// The native payout of a claiming call failed (e.g. below the existential deposit of
+/// a new account), so `amount` (its `Claimed` event's `paid − fee`) was credited to
+/// the payee's internal balance instead (`withdraw` it later).
 #[ink::event]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PayoutCredited {
@@ -193,7 +202,6 @@ pub enum Event {
     FundsAdded(FundsAdded),
     ChannelExtended(ChannelExtended),
     Claimed(Claimed),
-    PaidOut(PaidOut),
     PayoutCredited(PayoutCredited),
     ChannelClosed(ChannelClosed),
     ChannelRefunded(ChannelRefunded),

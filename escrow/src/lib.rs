@@ -399,16 +399,11 @@ pub mod escrow {
                 return Ok(());
             }
             self.data.lock()?;
-            if settle.payout > 0 {
-                if self.env().transfer(payee, settle.payout).is_ok() {
-                    self.env().emit_event(PaidOut {
-                        payee,
-                        amount: settle.payout,
-                    });
-                } else {
-                    let events = self.data.credit_payout(payee, settle.payout)?;
-                    self.emit(events);
-                }
+            // A successful transfer needs no event of its own: the call's `Claimed`
+            // event says what was paid (`paid − fee`).
+            if settle.payout > 0 && self.env().transfer(payee, settle.payout).is_err() {
+                let events = self.data.credit_payout(payee, settle.payout)?;
+                self.emit(events);
             }
             if let Some(reputation) = reputation {
                 let mut oracle: ink::contract_ref!(ReputationOracle) = reputation.into();
@@ -454,7 +449,6 @@ pub mod escrow {
                     Event::FundsAdded(e) => self.env().emit_event(e),
                     Event::ChannelExtended(e) => self.env().emit_event(e),
                     Event::Claimed(e) => self.env().emit_event(e),
-                    Event::PaidOut(e) => self.env().emit_event(e),
                     Event::PayoutCredited(e) => self.env().emit_event(e),
                     Event::ChannelClosed(e) => self.env().emit_event(e),
                     Event::ChannelRefunded(e) => self.env().emit_event(e),

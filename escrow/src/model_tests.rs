@@ -165,6 +165,8 @@ impl Model {
         let (mut gross, mut fees) = (0, 0);
         for e in events {
             if let Event::Claimed(c) = e {
+                assert_eq!(c.paid, c.claims.iter().map(|l| l.paid).sum::<Balance>());
+                assert_eq!(c.fee, c.claims.iter().map(|l| l.fee).sum::<Balance>());
                 gross += c.paid;
                 fees += c.fee;
             }

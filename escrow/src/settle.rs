@@ -8,22 +8,52 @@
 use crate::data::EscrowData;
 use crate::errors::{Error, Result};
 use crate::events::*;
-use crate::types::{Channel, ClaimOutcome, Settle, Voucher, BPS_DENOMINATOR, MAX_BATCH};
+use crate::types::{ChannelPayment, ClaimOutcome, Settle, Voucher, BPS_DENOMINATOR, MAX_BATCH};
 use crate::verify::VoucherVerifier;
 use gb_interfaces::{
-    voucher_message, AccountId, Balance, ChannelId, ChannelState, Settlement, Timestamp,
+    AccountId, Balance, ChannelId, ChannelState, Settlement, Timestamp, VoucherMessage,
     VoucherSignature,
 };
 use ink::prelude::vec::Vec;
 
-/// A verified claim, computed but not yet written.
-struct Prepared {
-    /// The channel with `claimed` and `last_claim_at` updated.
-    channel: Channel,
+/// The amounts of a verified claim, computed before anything is written.
+#[derive(Debug, Clone, Copy)]
+struct ClaimAmounts {
     /// Newly claimed amount (gross).
     paid: Balance,
     /// Protocol fee out of `paid`.
     fee: Balance,
+}
+
+/// The vouchers a call claimed, for its one `Claimed` event.
+struct Claims {
+    list: Vec<ChannelClaim>,
+    paid: Balance,
+    fee: Balance,
+}
+
+impl Claims {
+    fn with_capacity(n: usize) -> Self {
+        Claims {
+            list: Vec::with_capacity(n),
+            paid: 0,
+            fee: 0,
+        }
+    }
+
+    /// The `Claimed` event of `payee`'s call, if anything was claimed.
+    fn into_events(self, payee: AccountId) -> Vec<Event> {
+        let mut events = Vec::with_capacity(2);
+        if !self.list.is_empty() {
+            events.push(Event::Claimed(Claimed {
+                payee,
+                claims: self.list,
+                paid: self.paid,
+                fee: self.fee,
+            }));
+        }
+        events
+    }
 }
 
 /// What the callers of a settling method share: who calls, when, which escrow (the
@@ -40,17 +70,19 @@ pub struct SettleContext<'a, V: VoucherVerifier> {
 }
 
 impl EscrowData {
-    /// Checks one voucher of a channel for the payee `ctx.caller`; no writes.
-    /// Errors: `ChannelNotFound`, `NotPayee`, `ChannelClosed`, `AmountNotAboveClaimed`,
+    /// Checks one voucher of `channel` for the payee `ctx.caller`; no writes.
+    /// Errors: `NotPayee`, `ChannelClosed`, `AmountNotAboveClaimed`,
     /// `AmountExceedsFunds`, `SchemeMismatch`, `SchemeUnsupported`, `InvalidSignature`,
     /// `Overflow`.
-    fn prepare_claim<V: VoucherVerifier>(
+    fn check_claim<V: VoucherVerifier>(
         &self,
         ctx: &SettleContext<V>,
-        channel: Channel,
+        message: &mut VoucherMessage,
+        channel_id: ChannelId,
+        channel: &ChannelPayment,
         amount: Balance,
         signature: &VoucherSignature,
-    ) -> Result<Prepared> {
+    ) -> Result<ClaimAmounts> {
         if channel.payee != ctx.caller {
             return Err(Error::NotPayee);
         }
@@ -63,85 +95,111 @@ impl EscrowData {
         if amount > channel.funds {
             return Err(Error::AmountExceedsFunds);
         }
-        let message = voucher_message(&ctx.escrow, channel.id, amount);
-        ctx.verifier.verify(&channel.signer, &message, signature)?;
+        let message = message.of(channel_id, amount);
+        ctx.verifier.verify(&channel.signer, message, signature)?;
         let paid = amount.checked_sub(channel.claimed).ok_or(Error::Overflow)?;
         let fee = paid
             .checked_mul(Balance::from(self.fee_bps))
             .ok_or(Error::Overflow)?
             / BPS_DENOMINATOR;
-        let mut updated = channel;
-        updated.claimed = amount;
-        updated.last_claim_at = ctx.now;
-        Ok(Prepared {
-            channel: updated,
-            paid,
-            fee,
-        })
+        Ok(ClaimAmounts { paid, fee })
     }
 
-    /// Writes a prepared claim and adds it to `settle`; all arithmetic is checked
-    /// before the first write. Errors: `Overflow`.
-    fn commit_claim(
+    /// Books a checked claim of `amount` on `channel` (in memory: the caller writes
+    /// the channel) and adds it to `settle` and `claims`; all arithmetic is checked
+    /// before anything changes. Errors: `Overflow`.
+    ///
+    /// The channel is updated in place and passed by reference throughout: every
+    /// copy of a record is a byte-by-byte `memcpy` in the contract's Wasm
+    /// (docs/gas.md).
+    #[allow(clippy::too_many_arguments)]
+    fn book_claim(
         &mut self,
-        p: &Prepared,
+        now: Timestamp,
+        channel_id: ChannelId,
+        channel: &mut ChannelPayment,
+        amount: Balance,
+        a: ClaimAmounts,
         settle: &mut Settle,
-        events: &mut Vec<Event>,
+        claims: &mut Claims,
     ) -> Result<()> {
-        let net = p.paid.checked_sub(p.fee).ok_or(Error::Overflow)?;
+        let net = a.paid.checked_sub(a.fee).ok_or(Error::Overflow)?;
         let payout = settle.payout.checked_add(net).ok_or(Error::Overflow)?;
-        let mut totals = self.totals;
-        totals.locked = totals.locked.checked_sub(p.paid).ok_or(Error::Overflow)?;
-        totals.fees = totals.fees.checked_add(p.fee).ok_or(Error::Overflow)?;
-        let service_id = p.channel.service_id;
-        let existing = settle
+        let claims_paid = claims.paid.checked_add(a.paid).ok_or(Error::Overflow)?;
+        let claims_fee = claims.fee.checked_add(a.fee).ok_or(Error::Overflow)?;
+        let locked = self
+            .totals
+            .locked
+            .checked_sub(a.paid)
+            .ok_or(Error::Overflow)?;
+        let fees = self.totals.fees.checked_add(a.fee).ok_or(Error::Overflow)?;
+        let service_id = channel.service_id;
+        let slot = settle
             .settlements
             .iter()
             .position(|s| s.service_id == service_id);
-        let settlement = match existing.and_then(|i| settle.settlements.get(i)) {
-            Some(s) => Settlement {
-                service_id,
-                paid: s.paid.checked_add(p.paid).ok_or(Error::Overflow)?,
-                channels: s.channels.checked_add(1).ok_or(Error::Overflow)?,
-            },
-            None => Settlement {
-                service_id,
-                paid: p.paid,
-                channels: 1,
-            },
+        let (paid_sum, channels) = match slot.and_then(|i| settle.settlements.get(i)) {
+            Some(s) => (
+                s.paid.checked_add(a.paid).ok_or(Error::Overflow)?,
+                s.channels.checked_add(1).ok_or(Error::Overflow)?,
+            ),
+            None => (a.paid, 1),
         };
 
-        self.channels.insert(p.channel.id, &p.channel);
-        self.totals = totals;
+        channel.claimed = amount;
+        channel.last_claim_at = now;
+        self.totals.locked = locked;
+        self.totals.fees = fees;
         settle.payout = payout;
-        match existing.and_then(|i| settle.settlements.get_mut(i)) {
-            Some(slot) => *slot = settlement,
-            None => settle.settlements.push(settlement),
+        match slot.and_then(|i| settle.settlements.get_mut(i)) {
+            Some(s) => {
+                s.paid = paid_sum;
+                s.channels = channels;
+            }
+            None => settle.settlements.push(Settlement {
+                service_id,
+                paid: paid_sum,
+                channels,
+            }),
         }
-        events.push(Event::Claimed(Claimed {
-            channel_id: p.channel.id,
-            payee: p.channel.payee,
-            claimed: p.channel.claimed,
-            paid: p.paid,
-            fee: p.fee,
-        }));
+        claims.paid = claims_paid;
+        claims.fee = claims_fee;
+        claims.list.push(ChannelClaim {
+            channel_id,
+            claimed: amount,
+            paid: a.paid,
+            fee: a.fee,
+        });
         Ok(())
     }
 
-    /// One voucher: prepare and commit. Errors: as `prepare_claim`, `Overflow`.
+    /// One voucher: read the channel, check, book, write. Errors: `ChannelNotFound`,
+    /// as `check_claim`, `Overflow`.
     fn claim_into<V: VoucherVerifier>(
         &mut self,
         ctx: &SettleContext<V>,
+        message: &mut VoucherMessage,
         voucher: &Voucher,
         settle: &mut Settle,
-        events: &mut Vec<Event>,
+        claims: &mut Claims,
     ) -> Result<Balance> {
-        let channel = self
-            .channel(voucher.channel_id)
-            .ok_or(Error::ChannelNotFound)?;
-        let prepared = self.prepare_claim(ctx, channel, voucher.amount, &voucher.signature)?;
-        self.commit_claim(&prepared, settle, events)?;
-        Ok(prepared.paid)
+        let id = voucher.channel_id;
+        // Borrowed inside the `Option`: moving it out would copy the whole record.
+        let mut record = self.payments.get(id);
+        let Some(channel) = record.as_mut() else {
+            return Err(Error::ChannelNotFound);
+        };
+        let a = self.check_claim(
+            ctx,
+            message,
+            id,
+            channel,
+            voucher.amount,
+            &voucher.signature,
+        )?;
+        self.book_claim(ctx.now, id, channel, voucher.amount, a, settle, claims)?;
+        self.payments.insert(id, channel);
+        Ok(a.paid)
     }
 
     /// The payee claims one voucher; returns the newly claimed amount (gross).
@@ -153,9 +211,10 @@ impl EscrowData {
     ) -> Result<(Balance, Settle, Vec<Event>)> {
         self.ensure_unlocked()?;
         let mut settle = Settle::default();
-        let mut events = Vec::with_capacity(1);
-        let paid = self.claim_into(ctx, voucher, &mut settle, &mut events)?;
-        Ok((paid, settle, events))
+        let mut claims = Claims::with_capacity(1);
+        let mut message = VoucherMessage::new(&ctx.escrow);
+        let paid = self.claim_into(ctx, &mut message, voucher, &mut settle, &mut claims)?;
+        Ok((paid, settle, claims.into_events(ctx.caller)))
     }
 
     /// The payee claims up to `MAX_BATCH` vouchers. A bad voucher only fails its own
@@ -172,12 +231,13 @@ impl EscrowData {
             return Err(Error::BatchTooLarge);
         }
         let mut settle = Settle::default();
-        let mut events = Vec::with_capacity(vouchers.len());
+        let mut claims = Claims::with_capacity(vouchers.len());
         let mut outcomes = Vec::with_capacity(vouchers.len());
+        let mut message = VoucherMessage::new(&ctx.escrow);
         for voucher in vouchers {
-            outcomes.push(self.claim_into(ctx, voucher, &mut settle, &mut events));
+            outcomes.push(self.claim_into(ctx, &mut message, voucher, &mut settle, &mut claims));
         }
-        Ok((outcomes, settle, events))
+        Ok((outcomes, settle, claims.into_events(ctx.caller)))
     }
 
     /// The payee closes a channel: claims the final voucher if given, then the rest
@@ -194,32 +254,48 @@ impl EscrowData {
         voucher: Option<(Balance, VoucherSignature)>,
     ) -> Result<(Settle, Vec<Event>)> {
         self.ensure_unlocked()?;
-        let channel = self.channel(channel_id).ok_or(Error::ChannelNotFound)?;
+        let Some(mut channel) = self.payments.get(channel_id) else {
+            return Err(Error::ChannelNotFound);
+        };
         if channel.payee != ctx.caller {
             return Err(Error::NotPayee);
         }
         if channel.state != ChannelState::Open {
             return Err(Error::ChannelClosed);
         }
-        let prepared = match voucher {
+        let client = self.client_of(channel_id)?;
+        let claim = match &voucher {
             Some((amount, signature)) => {
-                Some(self.prepare_claim(ctx, channel, amount, &signature)?)
+                let mut message = VoucherMessage::new(&ctx.escrow);
+                let a =
+                    self.check_claim(ctx, &mut message, channel_id, &channel, *amount, signature)?;
+                Some((*amount, a))
             }
             None => None,
         };
-        let claimed_channel = prepared.as_ref().map_or(channel, |p| p.channel);
-        let (final_channel, refund) = self.prepare_end(&claimed_channel)?;
+        // The end is checked with the final claimed amount before anything changes.
+        let claimed = claim.map_or(channel.claimed, |(amount, _)| amount);
+        let refund = self.check_end(&channel, client, claimed)?;
         let mut settle = Settle::default();
-        let mut events = Vec::with_capacity(2);
-        if let Some(p) = &prepared {
-            self.commit_claim(p, &mut settle, &mut events)?;
+        let mut claims = Claims::with_capacity(1);
+        if let Some((amount, a)) = claim {
+            self.book_claim(
+                ctx.now,
+                channel_id,
+                &mut channel,
+                amount,
+                a,
+                &mut settle,
+                &mut claims,
+            )?;
         }
-        self.commit_end(&final_channel, refund)?;
-        settle.failure = unserved(&final_channel);
+        let mut events = claims.into_events(ctx.caller);
+        self.end(channel_id, &mut channel, client, refund)?;
+        settle.failure = unserved(&channel, client);
         events.push(Event::ChannelClosed(ChannelClosed {
             channel_id,
-            client: final_channel.client,
-            claimed: final_channel.claimed,
+            client,
+            claimed: channel.claimed,
             refunded: refund.0,
         }));
         Ok((settle, events))
@@ -237,70 +313,94 @@ impl EscrowData {
         now: Timestamp,
     ) -> Result<(Settle, Vec<Event>)> {
         self.ensure_unlocked()?;
-        let channel = self.channel(channel_id).ok_or(Error::ChannelNotFound)?;
-        if channel.client != caller {
+        let owner = self.clients.get(channel_id).ok_or(Error::ChannelNotFound)?;
+        if owner.client != caller {
             return Err(Error::NotClient);
         }
-        if channel.state != ChannelState::Open {
-            return Err(Error::ChannelClosed);
-        }
-        if now < channel.expiry {
+        let mut channel = self.open_payment(channel_id)?;
+        if now < owner.expiry {
             return Err(Error::NotExpired);
         }
-        let (final_channel, refund) = self.prepare_end(&channel)?;
-        self.commit_end(&final_channel, refund)?;
+        let refund = self.check_end(&channel, caller, channel.claimed)?;
+        self.end(channel_id, &mut channel, caller, refund)?;
         let settle = Settle {
-            failure: unserved(&final_channel),
+            failure: unserved(&channel, caller),
             ..Settle::default()
         };
         let event = Event::ChannelRefunded(ChannelRefunded {
             channel_id,
-            client: final_channel.client,
-            claimed: final_channel.claimed,
+            client: caller,
+            claimed: channel.claimed,
             refunded: refund.0,
         });
         Ok((settle, ink::prelude::vec![event]))
     }
 
-    /// The closed channel, the amount refunded and the client's new balance.
-    /// Errors: `Overflow`.
-    fn prepare_end(&self, channel: &Channel) -> Result<(Channel, (Balance, Balance))> {
-        let refund = channel
-            .funds
-            .checked_sub(channel.claimed)
-            .ok_or(Error::Overflow)?;
+    /// The client of a channel. Errors: `ChannelNotFound`.
+    fn client_of(&self, channel_id: ChannelId) -> Result<AccountId> {
+        self.clients
+            .get(channel_id)
+            .map(|c| c.client)
+            .ok_or(Error::ChannelNotFound)
+    }
+
+    /// The amount refunded to `client` when `channel` ends with `claimed` in total,
+    /// and the client's new balance. Errors: `Overflow`.
+    fn check_end(
+        &self,
+        channel: &ChannelPayment,
+        client: AccountId,
+        claimed: Balance,
+    ) -> Result<(Balance, Balance)> {
+        let refund = channel.funds.checked_sub(claimed).ok_or(Error::Overflow)?;
         let client_balance = self
-            .balance_of(channel.client)
+            .balance_of(client)
             .checked_add(refund)
             .ok_or(Error::Overflow)?;
-        // Checked here so that `commit_end` cannot fail after a committed claim.
+        // Checked here so that `end` cannot fail after a booked claim.
         self.totals
             .balances
             .checked_add(refund)
             .ok_or(Error::Overflow)?;
-        let mut closed = *channel;
-        closed.state = ChannelState::Closed;
-        Ok((closed, (refund, client_balance)))
+        Ok((refund, client_balance))
     }
 
-    /// Writes a channel's end: closed record, client credited, totals moved.
-    /// Errors: `Overflow` (not reachable after `prepare_end`).
-    fn commit_end(&mut self, channel: &Channel, refund: (Balance, Balance)) -> Result<()> {
+    /// Ends a channel: closes and writes it, credits the client, moves the totals.
+    /// Errors: `Overflow` (not reachable after `check_end`).
+    fn end(
+        &mut self,
+        channel_id: ChannelId,
+        channel: &mut ChannelPayment,
+        client: AccountId,
+        refund: (Balance, Balance),
+    ) -> Result<()> {
         let (amount, client_balance) = refund;
-        let mut totals = self.totals;
-        totals.locked = totals.locked.checked_sub(amount).ok_or(Error::Overflow)?;
-        totals.balances = totals.balances.checked_add(amount).ok_or(Error::Overflow)?;
-        self.channels.insert(channel.id, channel);
-        self.set_balance(channel.client, client_balance);
-        self.totals = totals;
+        let locked = self
+            .totals
+            .locked
+            .checked_sub(amount)
+            .ok_or(Error::Overflow)?;
+        let balances = self
+            .totals
+            .balances
+            .checked_add(amount)
+            .ok_or(Error::Overflow)?;
+        channel.state = ChannelState::Closed;
+        self.payments.insert(channel_id, &*channel);
+        self.set_balance(client, client_balance);
+        self.totals.locked = locked;
+        self.totals.balances = balances;
         Ok(())
     }
 }
 
 /// `(service, client, funds)` for a failure report if the channel ends with nothing
 /// ever claimed (a refund after expiry, or a close by the payee).
-fn unserved(channel: &Channel) -> Option<(gb_interfaces::ServiceId, AccountId, Balance)> {
-    (channel.claimed == 0).then_some((channel.service_id, channel.client, channel.funds))
+fn unserved(
+    channel: &ChannelPayment,
+    client: AccountId,
+) -> Option<(gb_interfaces::ServiceId, AccountId, Balance)> {
+    (channel.claimed == 0).then_some((channel.service_id, client, channel.funds))
 }
 
 #[cfg(test)]

@@ -22,12 +22,48 @@ pub const REPORT_REF_TIME_LIMIT: u64 = 20_000_000_000;
 /// Proof size (bytes) the reputation report may use.
 pub const REPORT_PROOF_SIZE_LIMIT: u64 = 256 * 1024;
 
-/// A payment channel, as stored (one storage entry, read and written once per claim).
+/// The part of a channel every claim reads and writes: one storage item, kept small
+/// because a claim decodes, copies and encodes it (each byte costs ref_time in the
+/// contract's Wasm; docs/gas.md). The rest is [`ChannelClient`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, scale::Encode, scale::Decode)]
 #[cfg_attr(
     feature = "std",
     derive(scale_info::TypeInfo, ink::storage::traits::StorageLayout)
 )]
+pub struct ChannelPayment {
+    /// Who is paid: the service's payee at opening time.
+    pub payee: AccountId,
+    /// The registry service the channel pays for.
+    pub service_id: ServiceId,
+    /// Scheme and public key the vouchers must be signed with.
+    pub signer: Signer,
+    /// Total ever locked in the channel.
+    pub funds: Balance,
+    /// Total paid out of it so far (the highest voucher amount claimed).
+    pub claimed: Balance,
+    /// Timestamp of the last successful claim, 0 if none.
+    pub last_claim_at: Timestamp,
+    /// Open or closed.
+    pub state: ChannelState,
+}
+
+/// The part of a channel claims do not need: whose it is and until when. Read by
+/// refunds, extensions, closes and reputation's channel facts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, scale::Encode, scale::Decode)]
+#[cfg_attr(
+    feature = "std",
+    derive(scale_info::TypeInfo, ink::storage::traits::StorageLayout)
+)]
+pub struct ChannelClient {
+    /// Whose funds are locked: gets the rest back, may add funds, extend and rate.
+    pub client: AccountId,
+    /// From this block timestamp (ms) on the client may take the rest back.
+    pub expiry: Timestamp,
+}
+
+/// A payment channel as the reads return it (both stored parts together).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, scale::Encode, scale::Decode)]
+#[cfg_attr(feature = "std", derive(scale_info::TypeInfo))]
 pub struct Channel {
     /// The channel's id (from a counter starting at 1, never reused).
     pub id: ChannelId,
@@ -52,6 +88,22 @@ pub struct Channel {
 }
 
 impl Channel {
+    /// The channel `id` from its two stored parts.
+    pub fn of(id: ChannelId, payment: &ChannelPayment, client: &ChannelClient) -> Self {
+        Channel {
+            id,
+            client: client.client,
+            payee: payment.payee,
+            service_id: payment.service_id,
+            signer: payment.signer,
+            funds: payment.funds,
+            claimed: payment.claimed,
+            expiry: client.expiry,
+            last_claim_at: payment.last_claim_at,
+            state: payment.state,
+        }
+    }
+
     /// Funds still locked: `funds − claimed` (0 once closed).
     pub fn remaining(&self) -> Balance {
         match self.state {

@@ -72,6 +72,27 @@ pub fn voucher_message(
     m
 }
 
+/// A reusable v1 voucher message buffer for one escrow: the domain tag and the escrow
+/// address are written once, and each voucher only rewrites its channel id and amount
+/// (24 bytes). Escrow checks a batch of vouchers with one of these: building the 74
+/// bytes afresh per voucher costs measurably more in a contract's Wasm.
+#[derive(Debug, Clone)]
+pub struct VoucherMessage([u8; VOUCHER_LEN]);
+
+impl VoucherMessage {
+    /// A buffer for vouchers of the escrow at `escrow`.
+    pub fn new(escrow: &[u8; 32]) -> Self {
+        Self(voucher_message(escrow, 0, 0))
+    }
+
+    /// The message of the voucher for `amount` in total over `channel_id`.
+    pub fn of(&mut self, channel_id: ChannelId, amount: Balance) -> &[u8; VOUCHER_LEN] {
+        self.0[50..58].copy_from_slice(&channel_id.to_le_bytes());
+        self.0[58..74].copy_from_slice(&amount.to_le_bytes());
+        &self.0
+    }
+}
+
 /// `<Bytes>` ‖ message ‖ `</Bytes>`: what polkadot.js-compatible browser wallets sign
 /// when asked to `signRaw` the voucher message.
 pub fn wrapped_voucher_message(message: &[u8; VOUCHER_LEN]) -> [u8; WRAPPED_VOUCHER_LEN] {

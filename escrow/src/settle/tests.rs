@@ -11,7 +11,9 @@ use crate::events::*;
 use crate::settle::SettleContext;
 use crate::types::{Accounting, Voucher, MAX_BATCH};
 use crate::verify::ChainVerifier;
-use gb_interfaces::{AccountId, Balance, ChannelState, Settlement, Timestamp, VoucherSignature};
+use gb_interfaces::{
+    AccountId, Balance, ChannelId, ChannelState, Settlement, Timestamp, VoucherSignature,
+};
 
 fn ctx(caller: AccountId, now: Timestamp) -> SettleContext<'static, ChainVerifier> {
     SettleContext {
@@ -52,9 +54,13 @@ fn a_claim_pays_the_increase_minus_the_fee() {
     assert_eq!(
         ev,
         vec![Event::Claimed(Claimed {
-            channel_id: ch,
             payee: payee(),
-            claimed: 400,
+            claims: vec![ChannelClaim {
+                channel_id: ch,
+                claimed: 400,
+                paid: 400,
+                fee: 10
+            }],
             paid: 400,
             fee: 10
         })]
@@ -249,7 +255,26 @@ fn a_bad_voucher_in_a_batch_fails_only_its_own_entry() {
             channels: 3
         }]
     );
-    assert_eq!(ev.len(), 3, "one Claimed event per successful claim");
+    // One Claimed event for the batch, listing each voucher that paid, in order.
+    let listed = |c: ChannelId, claimed, paid, fee| ChannelClaim {
+        channel_id: c,
+        claimed,
+        paid,
+        fee,
+    };
+    assert_eq!(
+        ev,
+        vec![Event::Claimed(Claimed {
+            payee: payee(),
+            claims: vec![
+                listed(a, 50, 50, 0),
+                listed(c, 100, 100, 1),
+                listed(a, 80, 30, 0)
+            ],
+            paid: 180,
+            fee: 1
+        })]
+    );
     assert_eq!(d.channel(a).unwrap().claimed, 80);
     assert_eq!(d.channel(b).unwrap().claimed, 0);
     assert_eq!(
