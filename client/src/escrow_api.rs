@@ -2,9 +2,9 @@
 
 use crate::account::ink_account;
 use crate::message::{contract_api, Infallible, Message};
-use escrow::types::{Accounting, Channel, ChannelPage, ClaimOutcome, Config};
+use escrow::types::{Accounting, Channel, ChannelPage, ClaimOutcome, Config, FinalVoucher};
 use gb_chain::{AccountId, Balance, Timestamp};
-use gb_interfaces::{ChannelId, ServiceId, Signer, Voucher, VoucherSignature};
+use gb_interfaces::{ChannelId, ServiceId, Signer, Voucher};
 
 type Fallible<T> = Message<escrow::errors::Result<T>>;
 type Read<T> = Message<Infallible<T>>;
@@ -133,11 +133,7 @@ impl EscrowApi {
 
     /// The payee closes a channel, claiming a final voucher first if given; returns
     /// what went back to the client.
-    pub fn close(
-        &self,
-        channel_id: ChannelId,
-        voucher: Option<(Balance, VoucherSignature)>,
-    ) -> Fallible<Balance> {
+    pub fn close(&self, channel_id: ChannelId, voucher: Option<FinalVoucher>) -> Fallible<Balance> {
         let mut b = self.builder();
         Message::fallible("escrow::close", &self.address, b.close(channel_id, voucher))
     }

@@ -85,7 +85,7 @@ pub fn escrow_event(signature: &[u8; 32], data: &[u8]) -> Option<EscrowEvent> {
             ReputationReportFailed,
             FeesWithdrawn,
             FeeChanged,
-            ReputationChanged,
+            ReputationSet,
             OwnershipTransferred,
         ]
     )

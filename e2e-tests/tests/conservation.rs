@@ -3,6 +3,7 @@
 //! conservation against the chain's real balances after every step.
 //!
 //! `GB_E2E_CASES` (default 40) sequences of `GB_E2E_STEPS` (default 60) steps each.
+use escrow::types::FinalVoucher;
 use gb_e2e_tests::*;
 use gb_interfaces::{ChannelId, ChannelState};
 use proptest::prelude::*;
@@ -256,8 +257,10 @@ async fn run(ops: &[Op]) -> Result<(), TestCaseError> {
                 if let Some((id, c)) = pick(ch, &model) {
                     let before = m.channel(id).await.expect("channel");
                     let amount = before.claimed + (units as u128 % 4) * UNIT;
-                    let voucher = (units % 2 == 0)
-                        .then(|| (amount, m.voucher(&clients[c], id, amount).signature));
+                    let voucher = (units % 2 == 0).then(|| FinalVoucher {
+                        amount,
+                        signature: m.voucher(&clients[c], id, amount).signature,
+                    });
                     let bal = m.balance_of(&clients[c]).await;
                     if let Ok(refunded) = m.call(&provider, e.close(id, voucher)).await {
                         let after = m.channel(id).await.unwrap();

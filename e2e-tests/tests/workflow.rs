@@ -1,4 +1,5 @@
 //! The whole marketplace workflow with the three real contract bundles in drink.
+use escrow::types::FinalVoucher;
 use gb_e2e_tests::*;
 use gb_interfaces::{ChannelState, Voucher};
 use gb_voucher::VoucherSigner as _;
@@ -167,7 +168,9 @@ async fn ecdsa_channel_close_with_final_voucher_refunds_the_rest() {
     let Voucher {
         amount, signature, ..
     } = m.ecdsa_voucher(&c, ch, 4 * UNIT);
-    let close = m.escrow().close(ch, Some((amount, signature)));
+    let close = m
+        .escrow()
+        .close(ch, Some(FinalVoucher { amount, signature }));
     assert_eq!(m.call(&m.provider, close).await, Ok(6 * UNIT));
     assert_eq!(m.balance_of(&c).await, 6 * UNIT);
     let closed = m.channel(ch).await.unwrap();

@@ -15,14 +15,15 @@
 use crate::data::OpenRequest;
 use crate::errors::Error;
 use crate::events::*;
-use crate::types::{Accounting, Voucher, MAX_FEE_BPS};
+use crate::types::{Accounting, FinalVoucher, Voucher, MAX_FEE_BPS};
 use crate::Escrow;
 use gb_interfaces::{
     AccountId, Balance, ChannelId, ChannelLedger, ChannelState, ServiceTerms, Timestamp,
     VoucherSignature,
 };
+use gb_testkit::{accounts, assert_topics, last_event, nth_last, nth_last_event, set_caller};
 use gb_voucher::{VoucherKey, VoucherSigner as _};
-use ink::env::test::{self, DefaultAccounts};
+use ink::env::test;
 use ink::env::DefaultEnvironment as Env;
 
 const T0: Timestamp = 1_700_000_000_000;
@@ -30,30 +31,14 @@ const HOUR: Timestamp = 3_600_000;
 /// Native balance the contract account starts with (above the engine's minimum).
 const START: Balance = 10_000_000;
 
-fn accounts() -> DefaultAccounts<Env> {
-    test::default_accounts::<Env>()
-}
 fn contract() -> AccountId {
     AccountId::from([0xC0; 32])
-}
-fn set_caller(who: AccountId) {
-    test::set_caller::<Env>(who);
 }
 fn native(who: AccountId) -> Balance {
     test::get_account_balance::<Env>(who).unwrap_or(0)
 }
 fn events_count() -> usize {
-    test::recorded_events().count()
-}
-/// Decodes the data of the last emitted event as `T`.
-fn last_event<T: scale::Decode>() -> T {
-    nth_last_event(0)
-}
-/// Decodes the data of the `n`-th emitted event from the end (0: the last) as `T`.
-fn nth_last_event<T: scale::Decode>(n: usize) -> T {
-    let all: Vec<_> = test::recorded_events().collect();
-    let event = &all[all.len() - 1 - n];
-    T::decode(&mut &event.data[..]).expect("decodes")
+    gb_testkit::events().len()
 }
 
 /// Alice deploys (owner) at `contract()` with a 1 % fee to treasury Frank.
@@ -113,12 +98,12 @@ fn open_from_balance(e: &mut Escrow, amount: Balance) -> ChannelId {
 }
 
 #[ink::test]
-fn constructor_makes_the_deployer_owner_and_caps_the_fee() {
+fn new_makes_the_deployer_owner_and_caps_the_fee() {
     let a = accounts();
     let e = setup();
     let c = e.config();
     assert_eq!(
-        (c.owner, c.registry, c.reputation),
+        (c.owner, c.service_registry, c.reputation),
         (a.alice, a.django, None)
     );
     assert_eq!(
@@ -168,7 +153,7 @@ fn withdraw_sends_native_value_and_transfer_moves_balances() {
 }
 
 #[ink::test]
-fn config_setters_are_owner_only() {
+fn set_fee_set_reputation_transfer_ownership_are_owner_only() {
     let a = accounts();
     let mut e = setup();
     set_caller(a.bob);
@@ -289,7 +274,13 @@ fn close_and_refund_messages_return_the_refunded_amount() {
     set_caller(a.eve);
     let before = native(a.eve);
     assert_eq!(
-        e.close(ch, Some((250, sign_for(contract(), ch, 250)))),
+        e.close(
+            ch,
+            Some(FinalVoucher {
+                amount: 250,
+                signature: sign_for(contract(), ch, 250)
+            })
+        ),
         Ok(750)
     );
     // Claimed (the final voucher, 250 − 1 % fee paid out natively), then ChannelClosed.
@@ -390,4 +381,47 @@ fn every_state_changing_message_is_refused_while_calling_out() {
             fees: 0
         }
     );
+}
+
+#[ink::test]
+fn every_event_carries_its_topics() {
+    let a = accounts();
+    use gb_testkit::topic_of as t;
+    let mut e = setup();
+    deposit(&mut e, a.bob, 2_000);
+    assert_topics::<Deposited>(&nth_last(0), &[t(&a.bob)]);
+    set_caller(a.bob);
+    e.transfer(a.charlie, 10).unwrap();
+    assert_topics::<Transferred>(&nth_last(0), &[t(&a.bob), t(&a.charlie)]);
+    e.withdraw(10).unwrap();
+    assert_topics::<Withdrawn>(&nth_last(0), &[t(&a.bob)]);
+    let ch = open_from_balance(&mut e, 1_000);
+    e.add_funds(ch, 10).unwrap();
+    assert_topics::<FundsAdded>(&nth_last(0), &[t(&ch), t(&a.bob)]);
+    e.extend(ch, T0 + 2 * HOUR).unwrap();
+    assert_topics::<ChannelExtended>(&nth_last(0), &[t(&ch)]);
+    set_caller(a.eve);
+    e.claim(ch, 100, sign_for(contract(), ch, 100)).unwrap();
+    // One topic for a whole batch: the payee (no channel id, docs/gas.md).
+    assert_topics::<Claimed>(&nth_last(0), &[t(&a.eve)]);
+    e.close(ch, None).unwrap();
+    assert_topics::<ChannelClosed>(&nth_last(0), &[t(&ch), t(&a.bob)]);
+    set_caller(a.bob);
+    let ch2 = open_from_balance(&mut e, 100);
+    test::set_block_timestamp::<Env>(T0 + HOUR);
+    e.refund(ch2).unwrap();
+    assert_topics::<ChannelRefunded>(&nth_last(0), &[t(&ch2), t(&a.bob)]);
+    set_caller(a.frank);
+    e.withdraw_fees().unwrap();
+    assert_topics::<FeesWithdrawn>(&nth_last(0), &[t(&a.frank)]);
+    set_caller(a.alice);
+    e.set_fee(50, a.charlie).unwrap();
+    assert_topics::<FeeChanged>(&nth_last(0), &[t(&a.charlie)]);
+    e.set_reputation(a.django).unwrap();
+    assert_topics::<ReputationSet>(&nth_last(0), &[t(&a.django)]);
+    e.transfer_ownership(a.bob).unwrap();
+    assert_topics::<OwnershipTransferred>(&nth_last(0), &[t(&a.alice), t(&a.bob)]);
+    // `ChannelOpened`, `PayoutCredited` and `ReputationReportFailed` follow a
+    // cross-contract call or a failing transfer, which the off-chain environment
+    // cannot run: the drink suite checks their topics.
 }

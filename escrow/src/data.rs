@@ -10,12 +10,13 @@
 use crate::errors::{Error, Result};
 use crate::events::*;
 use crate::types::{
-    Accounting, Channel, ChannelClient, ChannelPage, ChannelPayment, Config, MAX_CHANNEL_DURATION,
-    MAX_FEE_BPS, MAX_PAGE,
+    Accounting, Carried, Channel, ChannelClient, ChannelPage, ChannelPayment, Config,
+    MAX_CHANNEL_DURATION, MAX_FEE_BPS, MAX_PAGE,
 };
 use crate::verify::check_signer;
 use gb_interfaces::{
-    AccountId, Balance, ChannelId, ChannelState, ServiceId, ServiceTerms, Signer, Timestamp,
+    AccountId, Balance, ChannelId, ChannelState, Ownable, ServiceId, ServiceTerms, Signer,
+    Timestamp,
 };
 use ink::prelude::{vec, vec::Vec};
 use ink::storage::{Lazy, Mapping};
@@ -33,25 +34,36 @@ pub enum Role {
 #[ink::storage_item]
 #[derive(Debug)]
 pub struct EscrowData {
-    pub(crate) owner: AccountId,
+    /// May set the fee, the reputation contract and transfer ownership.
+    ownable: Ownable,
+    /// The registry that gives a service's payee and active flag (fixed at deployment).
     pub(crate) registry: AccountId,
+    /// The reputation contract told about settlements and failures; `None`: no reports.
     pub(crate) reputation: Option<AccountId>,
+    /// Protocol fee on claims (basis points, ≤ `MAX_FEE_BPS`).
     pub(crate) fee_bps: u16,
+    /// Receives the protocol fees (`withdraw_fees`).
     pub(crate) treasury: AccountId,
+    /// Id the next channel gets (from 1, never reused).
     pub(crate) next_channel_id: ChannelId,
     /// Running totals of what is owed (internal balances, locked, fees).
     pub(crate) totals: Accounting,
     /// Reentrancy guard, set while calling out. `Lazy` so that it is written to storage
     /// at once (root fields are only written when the message returns).
     pub(crate) locked: Lazy<bool>,
+    /// Internal balances (absent: 0).
     pub(crate) balances: Mapping<AccountId, Balance>,
     /// What claims read and write, per channel.
     pub(crate) payments: Mapping<ChannelId, ChannelPayment>,
     /// Whose channel and until when, per channel.
     pub(crate) clients: Mapping<ChannelId, ChannelClient>,
+    /// How many channels each client has (the length of its index).
     client_count: Mapping<AccountId, u32>,
+    /// A client's channels by position, oldest first.
     client_channels: Mapping<(AccountId, u32), ChannelId>,
+    /// How many channels each payee has (the length of its index).
     payee_count: Mapping<AccountId, u32>,
+    /// A payee's channels by position, oldest first.
     payee_channels: Mapping<(AccountId, u32), ChannelId>,
 }
 
@@ -84,7 +96,7 @@ impl EscrowData {
             return Err(Error::FeeTooHigh);
         }
         Ok(Self {
-            owner,
+            ownable: Ownable::new(owner),
             registry,
             reputation: None,
             fee_bps,
@@ -134,11 +146,7 @@ impl EscrowData {
 
     fn ensure_owner(&self, caller: AccountId) -> Result<()> {
         self.ensure_unlocked()?;
-        if caller == self.owner {
-            Ok(())
-        } else {
-            Err(Error::NotOwner)
-        }
+        Ok(self.ownable.ensure_owner(caller)?)
     }
 
     /// Owner sets the protocol fee and its treasury. Errors: `NotOwner`, `FeeTooHigh`.
@@ -164,8 +172,9 @@ impl EscrowData {
         reputation: AccountId,
     ) -> Result<Vec<Event>> {
         self.ensure_owner(caller)?;
-        self.reputation = Some(reputation);
-        Ok(vec![Event::ReputationChanged(ReputationChanged {
+        let previous = self.reputation.replace(reputation);
+        Ok(vec![Event::ReputationSet(ReputationSet {
+            previous,
             reputation,
         })])
     }
@@ -176,12 +185,9 @@ impl EscrowData {
         caller: AccountId,
         new_owner: AccountId,
     ) -> Result<Vec<Event>> {
-        self.ensure_owner(caller)?;
-        self.owner = new_owner;
-        Ok(vec![Event::OwnershipTransferred(OwnershipTransferred {
-            previous_owner: caller,
-            new_owner,
-        })])
+        self.ensure_unlocked()?;
+        let event = self.ownable.transfer(caller, new_owner)?;
+        Ok(vec![Event::OwnershipTransferred(event)])
     }
 
     // ---- internal balances -----------------------------------------------------------
@@ -261,10 +267,40 @@ impl EscrowData {
         Ok(vec![Event::Transferred(Transferred { from, to, amount })])
     }
 
+    /// Books what `lib.rs` found carrying out a settling call's `Effects` for
+    /// `payee` (inside its guarded section, so the guard is not checked): a `payout`
+    /// whose native transfer failed is credited to the payee's internal balance
+    /// (`PayoutCredited`), and every failed reputation report is named
+    /// (`ReputationReportFailed`). Errors: `Overflow`.
+    pub fn carried_out(
+        &mut self,
+        payee: AccountId,
+        payout: Balance,
+        carried: Carried,
+    ) -> Result<Vec<Event>> {
+        let mut events = Vec::new();
+        if carried.payout == Some(false) {
+            events.extend(self.credit_payout(payee, payout)?);
+        }
+        if let Some(reputation) = self.reputation {
+            for (done, kind) in [
+                (carried.settlements, ReportKind::Settlements),
+                (carried.failure, ReportKind::Failure),
+            ] {
+                if done == Some(false) {
+                    events.push(Event::ReputationReportFailed(ReputationReportFailed {
+                        reputation,
+                        kind,
+                    }));
+                }
+            }
+        }
+        Ok(events)
+    }
+
     /// Credits a payout whose native transfer failed to the payee's internal balance.
-    /// Called by `lib.rs` inside its guarded section, so it does not check the guard.
     /// Errors: `Overflow`.
-    pub fn credit_payout(&mut self, payee: AccountId, amount: Balance) -> Result<Vec<Event>> {
+    fn credit_payout(&mut self, payee: AccountId, amount: Balance) -> Result<Vec<Event>> {
         let balance = self
             .balance_of(payee)
             .checked_add(amount)
@@ -495,8 +531,8 @@ impl EscrowData {
     /// Wiring and fee settings.
     pub fn config(&self) -> Config {
         Config {
-            owner: self.owner,
-            registry: self.registry,
+            owner: self.ownable.owner(),
+            service_registry: self.registry,
             reputation: self.reputation,
             fee_bps: self.fee_bps,
             treasury: self.treasury,

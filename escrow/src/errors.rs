@@ -69,3 +69,9 @@ pub enum Error {
 
 /// Result of every escrow operation.
 pub type Result<T> = core::result::Result<T, Error>;
+
+impl From<gb_interfaces::NotOwner> for Error {
+    fn from(_: gb_interfaces::NotOwner) -> Self {
+        Error::NotOwner
+    }
+}

@@ -1,15 +1,20 @@
 //! Events of the escrow contract: one for every state change. Topics are the ids and
-//! accounts people filter by (at most three besides the event's own signature topic).
+//! accounts people filter by; each topic is a storage write of the chain (docs/gas.md),
+//! so per-channel lists (`Claimed`) carry none.
 
 use gb_interfaces::{AccountId, Balance, ChannelId, ServiceId, Signer, Timestamp};
 use ink::prelude::vec::Vec;
+
+pub use gb_interfaces::OwnershipTransferred;
 
 /// `amount` was deposited to `account`'s internal balance.
 #[ink::event]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Deposited {
+    /// Whose balance grew.
     #[ink(topic)]
     pub account: AccountId,
+    /// The value sent with the call.
     pub amount: Balance,
 }
 
@@ -17,8 +22,10 @@ pub struct Deposited {
 #[ink::event]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Withdrawn {
+    /// Whose balance shrank (and who received the transfer).
     #[ink(topic)]
     pub account: AccountId,
+    /// The amount transferred.
     pub amount: Balance,
 }
 
@@ -26,10 +33,13 @@ pub struct Withdrawn {
 #[ink::event]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Transferred {
+    /// The sender.
     #[ink(topic)]
     pub from: AccountId,
+    /// The recipient.
     #[ink(topic)]
     pub to: AccountId,
+    /// The amount moved.
     pub amount: Balance,
 }
 
@@ -37,16 +47,24 @@ pub struct Transferred {
 #[ink::event]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChannelOpened {
+    /// The new channel.
     #[ink(topic)]
     pub channel_id: ChannelId,
+    /// Whose channel it is (refunds, extensions).
     #[ink(topic)]
     pub client: AccountId,
+    /// Who the channel pays.
     #[ink(topic)]
     pub payee: AccountId,
+    /// The service it pays for.
     pub service_id: ServiceId,
+    /// Whose balance funded it.
     pub payer: AccountId,
+    /// The key its vouchers must be signed with.
     pub signer: Signer,
+    /// The amount locked.
     pub funds: Balance,
+    /// From when (ms) the client may take the rest back.
     pub expiry: Timestamp,
 }
 
@@ -54,11 +72,15 @@ pub struct ChannelOpened {
 #[ink::event]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FundsAdded {
+    /// The channel.
     #[ink(topic)]
     pub channel_id: ChannelId,
+    /// Whose balance paid.
     #[ink(topic)]
     pub by: AccountId,
+    /// The amount added.
     pub amount: Balance,
+    /// The channel's funds now.
     pub funds: Balance,
 }
 
@@ -66,8 +88,10 @@ pub struct FundsAdded {
 #[ink::event]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChannelExtended {
+    /// The channel.
     #[ink(topic)]
     pub channel_id: ChannelId,
+    /// The new expiry (ms).
     pub expiry: Timestamp,
 }
 
@@ -87,18 +111,19 @@ pub struct ChannelClaim {
 
 /// The payee claimed vouchers in one call (`claim`, `claim_batch`, or `close` with a
 /// final voucher): one entry per voucher that paid, in order (a channel claimed twice
-/// in one batch appears twice). `paid` and `fee` are the sums; the payee received
-/// `paid − fee` natively in the same call, or on its internal balance if a
-/// `PayoutCredited` event follows. One event per call, with the payee as its only
-/// topic: a topic costs a storage write per event (docs/gas.md), so the channels are
-/// listed in the data, where each costs a few dozen bytes.
+/// in one batch appears twice). The payee received `paid − fee` natively in the same
+/// call, or on its internal balance if a `PayoutCredited` event follows.
 #[ink::event]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Claimed {
+    /// The payee of every listed channel (the caller).
     #[ink(topic)]
     pub payee: AccountId,
+    /// Each voucher that paid.
     pub claims: Vec<ChannelClaim>,
+    /// Σ `paid` of the claims.
     pub paid: Balance,
+    /// Σ `fee` of the claims.
     pub fee: Balance,
 }
 
@@ -108,8 +133,10 @@ pub struct Claimed {
 #[ink::event]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PayoutCredited {
+    /// The payee.
     #[ink(topic)]
     pub payee: AccountId,
+    /// The amount credited.
     pub amount: Balance,
 }
 
@@ -117,11 +144,15 @@ pub struct PayoutCredited {
 #[ink::event]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChannelClosed {
+    /// The channel.
     #[ink(topic)]
     pub channel_id: ChannelId,
+    /// Its client.
     #[ink(topic)]
     pub client: AccountId,
+    /// Total claimed over the channel's life.
     pub claimed: Balance,
+    /// What went back to the client.
     pub refunded: Balance,
 }
 
@@ -129,11 +160,15 @@ pub struct ChannelClosed {
 #[ink::event]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChannelRefunded {
+    /// The channel.
     #[ink(topic)]
     pub channel_id: ChannelId,
+    /// Its client.
     #[ink(topic)]
     pub client: AccountId,
+    /// Total claimed over the channel's life.
     pub claimed: Balance,
+    /// What went back to the client.
     pub refunded: Balance,
 }
 
@@ -151,8 +186,10 @@ pub enum ReportKind {
 #[ink::event]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReputationReportFailed {
+    /// The reputation contract called.
     #[ink(topic)]
     pub reputation: AccountId,
+    /// Which report.
     pub kind: ReportKind,
 }
 
@@ -160,8 +197,10 @@ pub struct ReputationReportFailed {
 #[ink::event]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FeesWithdrawn {
+    /// The treasury (the caller).
     #[ink(topic)]
     pub treasury: AccountId,
+    /// The amount transferred.
     pub amount: Balance,
 }
 
@@ -169,27 +208,22 @@ pub struct FeesWithdrawn {
 #[ink::event]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FeeChanged {
+    /// The fee on claims now (basis points).
     pub fee_bps: u16,
+    /// Who may withdraw the fees now.
     #[ink(topic)]
     pub treasury: AccountId,
 }
 
-/// The owner wired a (new) reputation contract.
+/// The owner wired (or rewired) the reputation contract.
 #[ink::event]
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReputationChanged {
+pub struct ReputationSet {
+    /// The previous reputation contract, if any.
+    pub previous: Option<AccountId>,
+    /// The reputation contract now reported to.
     #[ink(topic)]
     pub reputation: AccountId,
-}
-
-/// Ownership moved to `new_owner`.
-#[ink::event]
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OwnershipTransferred {
-    #[ink(topic)]
-    pub previous_owner: AccountId,
-    #[ink(topic)]
-    pub new_owner: AccountId,
 }
 
 /// Any escrow event, as returned by the logic for `lib.rs` to emit.
@@ -208,6 +242,6 @@ pub enum Event {
     ReputationReportFailed(ReputationReportFailed),
     FeesWithdrawn(FeesWithdrawn),
     FeeChanged(FeeChanged),
-    ReputationChanged(ReputationChanged),
+    ReputationSet(ReputationSet),
     OwnershipTransferred(OwnershipTransferred),
 }

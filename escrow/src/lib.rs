@@ -1,13 +1,23 @@
 //! # Global Brain escrow
 //!
 //! Clients lock funds in payment channels for a registered service, pay per call off
-//! chain with signed vouchers (DESIGN.md §3: cumulative amount, sr25519 or ecdsa), and
-//! providers settle many channels in one transaction. The logic lives in
-//! [`data::EscrowData`] (balances, opening, config) and `settle.rs` (claims, close,
-//! refund); this file reads the caller and the clock, does the cross-contract calls
-//! (registry on open, reputation after settling) and the native transfers, and emits
-//! the events.
+//! chain with signed vouchers (a signature over the cumulative amount, sr25519 or
+//! ecdsa: `gb_interfaces::voucher`), and providers settle many channels in one
+//! transaction. The logic lives in [`data::EscrowData`] (balances, opening, config)
+//! and `settle.rs` (claims, close, refund) and returns every event; this file reads the
+//! caller and the clock, does the cross-contract calls (registry on open, reputation
+//! after settling) and the native transfers, and emits the events.
 #![cfg_attr(not(feature = "std"), no_std, no_main)]
+// The lints cargo-contract enforces on contract code (tests may use plain arithmetic).
+#![cfg_attr(
+    not(test),
+    warn(
+        clippy::arithmetic_side_effects,
+        clippy::cast_possible_truncation,
+        clippy::cast_possible_wrap,
+        clippy::cast_sign_loss
+    )
+)]
 
 pub mod data;
 pub mod errors;
@@ -17,6 +27,8 @@ pub mod types;
 pub mod verify;
 
 pub use self::escrow::{Escrow, EscrowRef};
+pub use errors::{Error, Result};
+pub use events::Event;
 
 #[cfg(test)]
 mod contract_tests;
@@ -27,11 +39,11 @@ mod model_tests;
 pub mod escrow {
     use crate::data::{EscrowData, OpenRequest, Role};
     use crate::errors::{Error, Result};
-    use crate::events::*;
+    use crate::events::Event;
     use crate::settle::SettleContext;
     use crate::types::{
-        Accounting, Channel, ChannelPage, ClaimOutcome, Config, Settle, Voucher,
-        REPORT_PROOF_SIZE_LIMIT, REPORT_REF_TIME_LIMIT,
+        Accounting, Carried, Channel, ChannelPage, ClaimOutcome, Config, Effects, FinalVoucher,
+        Voucher, REPORT_PROOF_SIZE_LIMIT, REPORT_REF_TIME_LIMIT,
     };
     use crate::verify::ChainVerifier;
     use gb_interfaces::{
@@ -63,18 +75,18 @@ pub mod escrow {
         // ---- balances ----------------------------------------------------------------
 
         /// Anyone: credits the value sent with the call to the caller's internal balance.
-        /// Errors: `ZeroAmount`, `Overflow`, `Reentrant`.
+        /// Emits `Deposited`. Errors: `ZeroAmount`, `Overflow`, `Reentrant`.
         #[ink(message, payable)]
         pub fn deposit(&mut self) -> Result<()> {
             let events = self
                 .data
-                .deposit(self.env().caller(), self.env().transferred_value())?;
-            self.emit(events);
-            Ok(())
+                .deposit(self.env().caller(), self.env().transferred_value());
+            self.done(events)
         }
 
         /// Anyone: sends `amount` of the caller's internal balance to the caller.
-        /// Errors: `ZeroAmount`, `InsufficientBalance`, `TransferFailed`, `Reentrant`.
+        /// Emits `Withdrawn`. Errors: `ZeroAmount`, `InsufficientBalance`,
+        /// `TransferFailed`, `Reentrant`.
         #[ink(message)]
         pub fn withdraw(&mut self, amount: Balance) -> Result<()> {
             let caller = self.env().caller();
@@ -83,17 +95,16 @@ pub mod escrow {
             self.env()
                 .transfer(caller, amount)
                 .map_err(|_| Error::TransferFailed)?;
-            self.emit(events);
-            Ok(())
+            self.done(Ok(events))
         }
 
         /// Anyone: moves `amount` of the caller's internal balance to `to`'s.
-        /// Errors: `ZeroAmount`, `InsufficientBalance`, `Overflow`, `Reentrant`.
+        /// Emits `Transferred`. Errors: `ZeroAmount`, `InsufficientBalance`, `Overflow`,
+        /// `Reentrant`.
         #[ink(message)]
         pub fn transfer(&mut self, to: AccountId, amount: Balance) -> Result<()> {
-            let events = self.data.transfer(self.env().caller(), to, amount)?;
-            self.emit(events);
-            Ok(())
+            let events = self.data.transfer(self.env().caller(), to, amount);
+            self.done(events)
         }
 
         // ---- channels ----------------------------------------------------------------
@@ -102,9 +113,10 @@ pub mod escrow {
         /// paying its registry payee; `amount` comes from the caller's balance, vouchers
         /// are signed by `signer`, the caller may refund after `expiry` (ms; in the
         /// future, at most `MAX_CHANNEL_DURATION` away). Returns the channel id.
-        /// Errors: `ServiceNotFound`, `ServiceInactive`, `RegistryCallFailed`,
-        /// `SchemeUnsupported`, `InvalidSignerKey`, `ZeroAmount`, `ExpiryInPast`,
-        /// `ExpiryTooFar`, `InsufficientBalance`, `Overflow`, `Reentrant`.
+        /// Emits `ChannelOpened`. Errors: `ServiceNotFound`, `ServiceInactive`,
+        /// `RegistryCallFailed`, `SchemeUnsupported`, `InvalidSignerKey`, `ZeroAmount`,
+        /// `ExpiryInPast`, `ExpiryTooFar`, `InsufficientBalance`, `Overflow`,
+        /// `Reentrant`.
         #[ink(message)]
         pub fn open_channel(
             &mut self,
@@ -119,7 +131,7 @@ pub mod escrow {
 
         /// Anyone (a third party paying): like `open_channel`, funded from the caller's
         /// balance, but the channel belongs to `client` (refunds go to `client`).
-        /// Errors: as `open_channel`.
+        /// Emits `ChannelOpened`. Errors: as `open_channel`.
         #[ink(message)]
         pub fn open_channel_for(
             &mut self,
@@ -134,7 +146,8 @@ pub mod escrow {
         }
 
         /// Anyone (the client): deposits the value sent and opens a channel with all of
-        /// it in one call. Errors: as `open_channel`.
+        /// it in one call. Emits `Deposited` and `ChannelOpened`. Errors: as
+        /// `open_channel`.
         #[ink(message, payable)]
         pub fn deposit_and_open(
             &mut self,
@@ -148,34 +161,32 @@ pub mod escrow {
         }
 
         /// Anyone: adds `amount` from the caller's balance to an open channel (what is
-        /// left at the end goes to the channel's client).
+        /// left at the end goes to the channel's client). Emits `FundsAdded`.
         /// Errors: `ZeroAmount`, `ChannelNotFound`, `ChannelClosed`,
         /// `InsufficientBalance`, `Overflow`, `Reentrant`.
         #[ink(message)]
         pub fn add_funds(&mut self, channel_id: ChannelId, amount: Balance) -> Result<()> {
-            let events = self
-                .data
-                .add_funds(self.env().caller(), channel_id, amount)?;
-            self.emit(events);
-            Ok(())
+            let events = self.data.add_funds(self.env().caller(), channel_id, amount);
+            self.done(events)
         }
 
         /// The channel's client: moves the expiry forward to `expiry` (ms).
-        /// Errors: `ChannelNotFound`, `NotClient`, `ChannelClosed`, `ExpiryNotLater`,
-        /// `ExpiryInPast`, `ExpiryTooFar`, `Reentrant`.
+        /// Emits `ChannelExtended`. Errors: `ChannelNotFound`, `NotClient`,
+        /// `ChannelClosed`, `ExpiryNotLater`, `ExpiryInPast`, `ExpiryTooFar`,
+        /// `Reentrant`.
         #[ink(message)]
         pub fn extend(&mut self, channel_id: ChannelId, expiry: Timestamp) -> Result<()> {
             let now = self.env().block_timestamp();
             let events = self
                 .data
-                .extend(self.env().caller(), channel_id, expiry, now)?;
-            self.emit(events);
-            Ok(())
+                .extend(self.env().caller(), channel_id, expiry, now);
+            self.done(events)
         }
 
         /// The channel's payee: claims the voucher `(channel_id, amount, signature)`
         /// (cumulative `amount`); is paid `amount − claimed` minus the protocol fee.
-        /// Returns the newly claimed amount (gross). Errors: `ChannelNotFound`,
+        /// Returns the newly claimed amount (gross). Emits `Claimed` (and
+        /// `PayoutCredited` if the native payout fails). Errors: `ChannelNotFound`,
         /// `NotPayee`, `ChannelClosed`, `AmountNotAboveClaimed`, `AmountExceedsFunds`,
         /// `SchemeMismatch`, `SchemeUnsupported`, `InvalidSignature`, `Overflow`,
         /// `Reentrant`.
@@ -188,65 +199,63 @@ pub mod escrow {
         ) -> Result<Balance> {
             let ctx = self.context();
             let voucher = Voucher::new(channel_id, amount, signature);
-            let (paid, settle, events) = self.data.claim(&ctx, &voucher)?;
-            self.emit(events);
-            self.carry_out(ctx.caller, settle)?;
+            let (paid, effects, events) = self.data.claim(&ctx, &voucher)?;
+            self.settled(ctx.caller, effects, events)?;
             Ok(paid)
         }
 
         /// The payee of the channels: claims up to `MAX_BATCH` (50) vouchers at once,
         /// with one payout transfer and one reputation report for all. Returns one
         /// outcome per voucher, in order: the newly claimed amount (gross) or that
-        /// voucher's error (see `claim`); bad vouchers do not revert good ones.
-        /// Errors (whole call): `BatchTooLarge`, `Reentrant`, `Overflow`.
+        /// voucher's error (see `claim`); bad vouchers do not revert good ones. Emits
+        /// one `Claimed` listing the vouchers that paid (and `PayoutCredited` if the
+        /// native payout fails). Errors (whole call): `BatchTooLarge`, `Reentrant`,
+        /// `Overflow`.
         #[ink(message)]
         pub fn claim_batch(&mut self, vouchers: Vec<Voucher>) -> Result<Vec<ClaimOutcome>> {
             let ctx = self.context();
-            let (outcomes, settle, events) = self.data.claim_batch(&ctx, &vouchers)?;
-            self.emit(events);
-            self.carry_out(ctx.caller, settle)?;
+            let (outcomes, effects, events) = self.data.claim_batch(&ctx, &vouchers)?;
+            self.settled(ctx.caller, effects, events)?;
             Ok(outcomes)
         }
 
-        /// The channel's payee: claims the final voucher `(amount, signature)` if given,
-        /// then closes the channel; `funds − claimed` goes to the client's internal
-        /// balance. Returns that refunded amount. A channel closed with nothing ever
-        /// claimed is reported to reputation as a failure, as a refund at expiry would
-        /// be. Errors: `ChannelNotFound`, `NotPayee`, `ChannelClosed`, the errors of
-        /// `claim` for the voucher, `Overflow`, `Reentrant`.
+        /// The channel's payee: claims the final voucher if given, then closes the
+        /// channel; `funds − claimed` goes to the client's internal balance. Returns
+        /// that refunded amount. A channel closed with nothing ever claimed is reported
+        /// to reputation as a failure, as a refund at expiry would be. Emits `Claimed`
+        /// (with a final voucher) and `ChannelClosed`. Errors: `ChannelNotFound`,
+        /// `NotPayee`, `ChannelClosed`, the errors of `claim` for the voucher,
+        /// `Overflow`, `Reentrant`.
         #[ink(message)]
         pub fn close(
             &mut self,
             channel_id: ChannelId,
-            voucher: Option<(Balance, VoucherSignature)>,
+            voucher: Option<FinalVoucher>,
         ) -> Result<Balance> {
             let ctx = self.context();
-            let (settle, events) = self.data.close(&ctx, channel_id, voucher)?;
-            let refunded = refunded_of(&events);
-            self.emit(events);
-            self.carry_out(ctx.caller, settle)?;
+            let (refunded, effects, events) = self.data.close(&ctx, channel_id, voucher)?;
+            self.settled(ctx.caller, effects, events)?;
             Ok(refunded)
         }
 
         /// The channel's client, once it expired: takes `funds − claimed` back to the
         /// caller's internal balance (then `withdraw`) and closes the channel. Returns
-        /// the refunded amount. Errors: `ChannelNotFound`, `NotClient`, `ChannelClosed`,
-        /// `NotExpired`, `Overflow`, `Reentrant`.
+        /// the refunded amount. Emits `ChannelRefunded`. Errors: `ChannelNotFound`,
+        /// `NotClient`, `ChannelClosed`, `NotExpired`, `Overflow`, `Reentrant`.
         #[ink(message)]
         pub fn refund(&mut self, channel_id: ChannelId) -> Result<Balance> {
             let caller = self.env().caller();
             let now = self.env().block_timestamp();
-            let (settle, events) = self.data.refund(caller, channel_id, now)?;
-            let refunded = refunded_of(&events);
-            self.emit(events);
-            self.carry_out(caller, settle)?;
+            let (refunded, effects, events) = self.data.refund(caller, channel_id, now)?;
+            self.settled(caller, effects, events)?;
             Ok(refunded)
         }
 
         // ---- fees and wiring ---------------------------------------------------------
 
         /// The treasury: withdraws all protocol fees held; returns the amount.
-        /// Errors: `NotTreasury`, `ZeroAmount`, `TransferFailed`, `Reentrant`.
+        /// Emits `FeesWithdrawn`. Errors: `NotTreasury`, `ZeroAmount`, `TransferFailed`,
+        /// `Reentrant`.
         #[ink(message)]
         pub fn withdraw_fees(&mut self) -> Result<Balance> {
             let caller = self.env().caller();
@@ -254,37 +263,34 @@ pub mod escrow {
             self.env()
                 .transfer(caller, amount)
                 .map_err(|_| Error::TransferFailed)?;
-            self.emit(events);
+            self.done(Ok(events))?;
             Ok(amount)
         }
 
         /// The owner: sets the protocol fee (basis points, ≤ 1000) and the treasury.
-        /// Fees already held go to whoever is treasury when withdrawn.
-        /// Errors: `NotOwner`, `FeeTooHigh`, `Reentrant`.
+        /// Fees already held go to whoever is treasury when withdrawn. Emits
+        /// `FeeChanged`. Errors: `NotOwner`, `FeeTooHigh`, `Reentrant`.
         #[ink(message)]
         pub fn set_fee(&mut self, fee_bps: u16, treasury: AccountId) -> Result<()> {
-            let events = self.data.set_fee(self.env().caller(), fee_bps, treasury)?;
-            self.emit(events);
-            Ok(())
+            let events = self.data.set_fee(self.env().caller(), fee_bps, treasury);
+            self.done(events)
         }
 
         /// The owner: wires (or rewires) the reputation contract that settlements and
-        /// failures are reported to. Errors: `NotOwner`, `Reentrant`.
+        /// failures are reported to. Emits `ReputationSet`. Errors: `NotOwner`,
+        /// `Reentrant`.
         #[ink(message)]
         pub fn set_reputation(&mut self, reputation: AccountId) -> Result<()> {
-            let events = self.data.set_reputation(self.env().caller(), reputation)?;
-            self.emit(events);
-            Ok(())
+            let events = self.data.set_reputation(self.env().caller(), reputation);
+            self.done(events)
         }
 
-        /// The owner: hands ownership to `new_owner`. Errors: `NotOwner`, `Reentrant`.
+        /// The owner: hands ownership to `new_owner`. Emits `OwnershipTransferred`.
+        /// Errors: `NotOwner`, `Reentrant`.
         #[ink(message)]
         pub fn transfer_ownership(&mut self, new_owner: AccountId) -> Result<()> {
-            let events = self
-                .data
-                .transfer_ownership(self.env().caller(), new_owner)?;
-            self.emit(events);
-            Ok(())
+            let events = self.data.transfer_ownership(self.env().caller(), new_owner);
+            self.done(events)
         }
 
         // ---- reads -------------------------------------------------------------------
@@ -325,7 +331,7 @@ pub mod escrow {
             self.data.fees_held()
         }
 
-        /// Anyone: owner, registry, reputation, fee, treasury, next channel id.
+        /// Anyone: owner, service registry, reputation, fee, treasury, next channel id.
         #[ink(message)]
         pub fn config(&self) -> Config {
             self.data.config()
@@ -372,7 +378,7 @@ pub mod escrow {
             };
             let now = self.env().block_timestamp();
             let (id, events) = self.data.open_channel(request, deposit, terms, now)?;
-            self.emit(events);
+            self.done(Ok(events))?;
             Ok(id)
         }
 
@@ -388,55 +394,59 @@ pub mod escrow {
             }
         }
 
-        /// After the state is updated: one native payout to `payee` (credited to its
-        /// internal balance if the transfer fails) and the reputation reports (a failed
-        /// report only emits `ReputationReportFailed`), inside the reentrancy guard.
-        fn carry_out(&mut self, payee: AccountId, settle: Settle) -> Result<()> {
+        /// After a settling call updated the state: emits its events, then carries out
+        /// its effects (one native payout to `payee`, the reputation reports) inside the
+        /// reentrancy guard, and emits what the logic makes of the outcome (a failed
+        /// payout is credited to the payee's balance, a failed report only named).
+        fn settled(
+            &mut self,
+            payee: AccountId,
+            effects: Effects,
+            events: Vec<Event>,
+        ) -> Result<()> {
+            self.emit(events);
             let reputation = self.data.reputation;
             let reports = reputation.is_some()
-                && (!settle.settlements.is_empty() || settle.failure.is_some());
-            if settle.payout == 0 && !reports {
+                && (!effects.settlements.is_empty() || effects.failure.is_some());
+            if effects.payout == 0 && !reports {
                 return Ok(());
             }
             self.data.lock()?;
-            // A successful transfer needs no event of its own: the call's `Claimed`
-            // event says what was paid (`paid − fee`).
-            if settle.payout > 0 && self.env().transfer(payee, settle.payout).is_err() {
-                let events = self.data.credit_payout(payee, settle.payout)?;
-                self.emit(events);
+            let mut carried = Carried::default();
+            if effects.payout > 0 {
+                carried.payout = Some(self.env().transfer(payee, effects.payout).is_ok());
             }
             if let Some(reputation) = reputation {
                 let mut oracle: ink::contract_ref!(ReputationOracle) = reputation.into();
-                if !settle.settlements.is_empty() {
+                if !effects.settlements.is_empty() {
                     let result = oracle
                         .call_mut()
-                        .report_settlements(settle.settlements)
+                        .report_settlements(effects.settlements)
                         .ref_time_limit(REPORT_REF_TIME_LIMIT)
                         .proof_size_limit(REPORT_PROOF_SIZE_LIMIT)
                         .try_invoke();
-                    if !matches!(result, Ok(Ok(Ok(())))) {
-                        self.report_failed(reputation, ReportKind::Settlements);
-                    }
+                    carried.settlements = Some(matches!(result, Ok(Ok(Ok(())))));
                 }
-                if let Some((service_id, client, funds)) = settle.failure {
+                if let Some(f) = effects.failure {
                     let result = oracle
                         .call_mut()
-                        .report_failure(service_id, client, funds)
+                        .report_failure(f.service_id, f.client, f.locked)
                         .ref_time_limit(REPORT_REF_TIME_LIMIT)
                         .proof_size_limit(REPORT_PROOF_SIZE_LIMIT)
                         .try_invoke();
-                    if !matches!(result, Ok(Ok(Ok(())))) {
-                        self.report_failed(reputation, ReportKind::Failure);
-                    }
+                    carried.failure = Some(matches!(result, Ok(Ok(Ok(())))));
                 }
             }
+            let events = self.data.carried_out(payee, effects.payout, carried)?;
             self.data.unlock();
+            self.emit(events);
             Ok(())
         }
 
-        fn report_failed(&self, reputation: AccountId, kind: ReportKind) {
-            self.env()
-                .emit_event(ReputationReportFailed { reputation, kind });
+        /// Emits the events of a logic call that succeeded.
+        fn done(&self, events: Result<Vec<Event>>) -> Result<()> {
+            self.emit(events?);
+            Ok(())
         }
 
         fn emit(&self, events: Vec<Event>) {
@@ -455,7 +465,7 @@ pub mod escrow {
                     Event::ReputationReportFailed(e) => self.env().emit_event(e),
                     Event::FeesWithdrawn(e) => self.env().emit_event(e),
                     Event::FeeChanged(e) => self.env().emit_event(e),
-                    Event::ReputationChanged(e) => self.env().emit_event(e),
+                    Event::ReputationSet(e) => self.env().emit_event(e),
                     Event::OwnershipTransferred(e) => self.env().emit_event(e),
                 }
             }
@@ -468,17 +478,5 @@ pub mod escrow {
         fn channel_facts(&self, channel_id: ChannelId) -> Option<ChannelFacts> {
             self.data.channel(channel_id).map(|c| c.facts())
         }
-    }
-
-    /// The refunded amount reported by a close / refund event (0 if none).
-    fn refunded_of(events: &[Event]) -> Balance {
-        events
-            .iter()
-            .find_map(|e| match e {
-                Event::ChannelClosed(c) => Some(c.refunded),
-                Event::ChannelRefunded(r) => Some(r.refunded),
-                _ => None,
-            })
-            .unwrap_or(0)
     }
 }

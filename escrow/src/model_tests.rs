@@ -21,7 +21,7 @@ use crate::data::{EscrowData, OpenRequest};
 use crate::errors::Error;
 use crate::events::Event;
 use crate::settle::SettleContext;
-use crate::types::{Voucher, MAX_FEE_BPS};
+use crate::types::{FinalVoucher, Voucher, MAX_FEE_BPS};
 use crate::verify::VoucherVerifier;
 use gb_interfaces::{
     voucher_message, AccountId, Balance, ChannelId, ChannelState, ServiceTerms, Signer, Timestamp,
@@ -278,10 +278,13 @@ fn run(ops: &[Op]) -> Result<(), TestCaseError> {
                 };
                 let voucher = if given { m.voucher(&d, v) } else { None };
                 let forged = voucher.as_ref().is_some_and(|(_, valid)| !valid);
-                let final_voucher = voucher.map(|(v, _)| (v.amount, v.signature));
+                let final_voucher = voucher.map(|(v, _)| FinalVoucher {
+                    amount: v.amount,
+                    signature: v.signature,
+                });
                 let ctx = mac_ctx(prop_payee(p), now);
                 match d.close(&ctx, id, final_voucher) {
-                    Ok((s, ev)) => {
+                    Ok((_, s, ev)) => {
                         prop_assert!(!forged && p == payee, "forged or foreign close");
                         m.settled(p, s.payout, &ev);
                         prop_assert_eq!(d.channel(id).unwrap().state, ChannelState::Closed);

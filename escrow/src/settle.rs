@@ -1,6 +1,6 @@
 //! Settling channels: `claim`, `claim_batch`, `close` (payee) and `refund` (client).
 //!
-//! Each returns a [`Settle`]: the net payout for `lib.rs` to send to the payee (one
+//! Each returns its [`Effects`]: the net payout for `lib.rs` to send to the payee (one
 //! transfer per call, however many channels) and the reputation reports, aggregated
 //! per service (one cross-contract call per call). Per claimed channel the work is one
 //! channel read, one signature check and one channel write.
@@ -8,7 +8,10 @@
 use crate::data::EscrowData;
 use crate::errors::{Error, Result};
 use crate::events::*;
-use crate::types::{ChannelPayment, ClaimOutcome, Settle, Voucher, BPS_DENOMINATOR, MAX_BATCH};
+use crate::types::{
+    ChannelPayment, ClaimOutcome, Effects, Failure, FinalVoucher, Voucher, BPS_DENOMINATOR,
+    MAX_BATCH,
+};
 use crate::verify::VoucherVerifier;
 use gb_interfaces::{
     AccountId, Balance, ChannelId, ChannelState, Settlement, Timestamp, VoucherMessage,
@@ -23,6 +26,15 @@ struct ClaimAmounts {
     paid: Balance,
     /// Protocol fee out of `paid`.
     fee: Balance,
+}
+
+/// What the client gets back when a channel ends.
+#[derive(Debug, Clone, Copy)]
+struct Refund {
+    /// `funds − claimed`.
+    amount: Balance,
+    /// The client's internal balance after the credit.
+    client_balance: Balance,
 }
 
 /// The vouchers a call claimed, for its one `Claimed` event.
@@ -106,7 +118,7 @@ impl EscrowData {
     }
 
     /// Books a checked claim of `amount` on `channel` (in memory: the caller writes
-    /// the channel) and adds it to `settle` and `claims`; all arithmetic is checked
+    /// the channel) and adds it to `effects` and `claims`; all arithmetic is checked
     /// before anything changes. Errors: `Overflow`.
     ///
     /// The channel is updated in place and passed by reference throughout: every
@@ -120,11 +132,11 @@ impl EscrowData {
         channel: &mut ChannelPayment,
         amount: Balance,
         a: ClaimAmounts,
-        settle: &mut Settle,
+        effects: &mut Effects,
         claims: &mut Claims,
     ) -> Result<()> {
         let net = a.paid.checked_sub(a.fee).ok_or(Error::Overflow)?;
-        let payout = settle.payout.checked_add(net).ok_or(Error::Overflow)?;
+        let payout = effects.payout.checked_add(net).ok_or(Error::Overflow)?;
         let claims_paid = claims.paid.checked_add(a.paid).ok_or(Error::Overflow)?;
         let claims_fee = claims.fee.checked_add(a.fee).ok_or(Error::Overflow)?;
         let locked = self
@@ -134,11 +146,11 @@ impl EscrowData {
             .ok_or(Error::Overflow)?;
         let fees = self.totals.fees.checked_add(a.fee).ok_or(Error::Overflow)?;
         let service_id = channel.service_id;
-        let slot = settle
+        let slot = effects
             .settlements
             .iter()
             .position(|s| s.service_id == service_id);
-        let (paid_sum, channels) = match slot.and_then(|i| settle.settlements.get(i)) {
+        let (paid_sum, channels) = match slot.and_then(|i| effects.settlements.get(i)) {
             Some(s) => (
                 s.paid.checked_add(a.paid).ok_or(Error::Overflow)?,
                 s.channels.checked_add(1).ok_or(Error::Overflow)?,
@@ -150,13 +162,13 @@ impl EscrowData {
         channel.last_claim_at = now;
         self.totals.locked = locked;
         self.totals.fees = fees;
-        settle.payout = payout;
-        match slot.and_then(|i| settle.settlements.get_mut(i)) {
+        effects.payout = payout;
+        match slot.and_then(|i| effects.settlements.get_mut(i)) {
             Some(s) => {
                 s.paid = paid_sum;
                 s.channels = channels;
             }
-            None => settle.settlements.push(Settlement {
+            None => effects.settlements.push(Settlement {
                 service_id,
                 paid: paid_sum,
                 channels,
@@ -180,7 +192,7 @@ impl EscrowData {
         ctx: &SettleContext<V>,
         message: &mut VoucherMessage,
         voucher: &Voucher,
-        settle: &mut Settle,
+        effects: &mut Effects,
         claims: &mut Claims,
     ) -> Result<Balance> {
         let id = voucher.channel_id;
@@ -197,7 +209,7 @@ impl EscrowData {
             voucher.amount,
             &voucher.signature,
         )?;
-        self.book_claim(ctx.now, id, channel, voucher.amount, a, settle, claims)?;
+        self.book_claim(ctx.now, id, channel, voucher.amount, a, effects, claims)?;
         self.payments.insert(id, channel);
         Ok(a.paid)
     }
@@ -208,13 +220,13 @@ impl EscrowData {
         &mut self,
         ctx: &SettleContext<V>,
         voucher: &Voucher,
-    ) -> Result<(Balance, Settle, Vec<Event>)> {
+    ) -> Result<(Balance, Effects, Vec<Event>)> {
         self.ensure_unlocked()?;
-        let mut settle = Settle::default();
+        let mut effects = Effects::default();
         let mut claims = Claims::with_capacity(1);
         let mut message = VoucherMessage::new(&ctx.escrow);
-        let paid = self.claim_into(ctx, &mut message, voucher, &mut settle, &mut claims)?;
-        Ok((paid, settle, claims.into_events(ctx.caller)))
+        let paid = self.claim_into(ctx, &mut message, voucher, &mut effects, &mut claims)?;
+        Ok((paid, effects, claims.into_events(ctx.caller)))
     }
 
     /// The payee claims up to `MAX_BATCH` vouchers. A bad voucher only fails its own
@@ -225,24 +237,24 @@ impl EscrowData {
         &mut self,
         ctx: &SettleContext<V>,
         vouchers: &[Voucher],
-    ) -> Result<(Vec<ClaimOutcome>, Settle, Vec<Event>)> {
+    ) -> Result<(Vec<ClaimOutcome>, Effects, Vec<Event>)> {
         self.ensure_unlocked()?;
         if vouchers.len() > MAX_BATCH {
             return Err(Error::BatchTooLarge);
         }
-        let mut settle = Settle::default();
+        let mut effects = Effects::default();
         let mut claims = Claims::with_capacity(vouchers.len());
         let mut outcomes = Vec::with_capacity(vouchers.len());
         let mut message = VoucherMessage::new(&ctx.escrow);
         for voucher in vouchers {
-            outcomes.push(self.claim_into(ctx, &mut message, voucher, &mut settle, &mut claims));
+            outcomes.push(self.claim_into(ctx, &mut message, voucher, &mut effects, &mut claims));
         }
-        Ok((outcomes, settle, claims.into_events(ctx.caller)))
+        Ok((outcomes, effects, claims.into_events(ctx.caller)))
     }
 
     /// The payee closes a channel: claims the final voucher if given, then the rest
     /// (`funds − claimed`) goes to the client's internal balance. If nothing was ever
-    /// claimed, the returned `Settle` asks for a failure report, expired or not: a payee
+    /// claimed, the returned `Effects` ask for a failure report, expired or not: a payee
     /// that closes an unserved channel early must not dodge the report a refund at
     /// expiry would make (sim/README.md, `dodge` scenario).
     /// Errors: `Reentrant`, `ChannelNotFound`, `NotPayee`, `ChannelClosed`, the claim
@@ -251,8 +263,8 @@ impl EscrowData {
         &mut self,
         ctx: &SettleContext<V>,
         channel_id: ChannelId,
-        voucher: Option<(Balance, VoucherSignature)>,
-    ) -> Result<(Settle, Vec<Event>)> {
+        voucher: Option<FinalVoucher>,
+    ) -> Result<(Balance, Effects, Vec<Event>)> {
         self.ensure_unlocked()?;
         let Some(mut channel) = self.payments.get(channel_id) else {
             return Err(Error::ChannelNotFound);
@@ -265,18 +277,24 @@ impl EscrowData {
         }
         let client = self.client_of(channel_id)?;
         let claim = match &voucher {
-            Some((amount, signature)) => {
+            Some(v) => {
                 let mut message = VoucherMessage::new(&ctx.escrow);
-                let a =
-                    self.check_claim(ctx, &mut message, channel_id, &channel, *amount, signature)?;
-                Some((*amount, a))
+                let a = self.check_claim(
+                    ctx,
+                    &mut message,
+                    channel_id,
+                    &channel,
+                    v.amount,
+                    &v.signature,
+                )?;
+                Some((v.amount, a))
             }
             None => None,
         };
         // The end is checked with the final claimed amount before anything changes.
         let claimed = claim.map_or(channel.claimed, |(amount, _)| amount);
         let refund = self.check_end(&channel, client, claimed)?;
-        let mut settle = Settle::default();
+        let mut effects = Effects::default();
         let mut claims = Claims::with_capacity(1);
         if let Some((amount, a)) = claim {
             self.book_claim(
@@ -285,25 +303,25 @@ impl EscrowData {
                 &mut channel,
                 amount,
                 a,
-                &mut settle,
+                &mut effects,
                 &mut claims,
             )?;
         }
         let mut events = claims.into_events(ctx.caller);
         self.end(channel_id, &mut channel, client, refund)?;
-        settle.failure = unserved(&channel, client);
+        effects.failure = unserved(&channel, client);
         events.push(Event::ChannelClosed(ChannelClosed {
             channel_id,
             client,
             claimed: channel.claimed,
-            refunded: refund.0,
+            refunded: refund.amount,
         }));
-        Ok((settle, events))
+        Ok((refund.amount, effects, events))
     }
 
     /// The client takes `funds − claimed` of an expired channel back to its internal
     /// balance and the channel closes; if nothing was ever claimed, the returned
-    /// `Settle` asks for a failure report.
+    /// returned `Effects` ask for a failure report.
     /// Errors: `Reentrant`, `ChannelNotFound`, `NotClient`, `ChannelClosed`,
     /// `NotExpired`, `Overflow`.
     pub fn refund(
@@ -311,7 +329,7 @@ impl EscrowData {
         caller: AccountId,
         channel_id: ChannelId,
         now: Timestamp,
-    ) -> Result<(Settle, Vec<Event>)> {
+    ) -> Result<(Balance, Effects, Vec<Event>)> {
         self.ensure_unlocked()?;
         let owner = self.clients.get(channel_id).ok_or(Error::ChannelNotFound)?;
         if owner.client != caller {
@@ -323,17 +341,17 @@ impl EscrowData {
         }
         let refund = self.check_end(&channel, caller, channel.claimed)?;
         self.end(channel_id, &mut channel, caller, refund)?;
-        let settle = Settle {
+        let effects = Effects {
             failure: unserved(&channel, caller),
-            ..Settle::default()
+            ..Effects::default()
         };
         let event = Event::ChannelRefunded(ChannelRefunded {
             channel_id,
             client: caller,
             claimed: channel.claimed,
-            refunded: refund.0,
+            refunded: refund.amount,
         });
-        Ok((settle, ink::prelude::vec![event]))
+        Ok((refund.amount, effects, ink::prelude::vec![event]))
     }
 
     /// The client of a channel. Errors: `ChannelNotFound`.
@@ -344,14 +362,14 @@ impl EscrowData {
             .ok_or(Error::ChannelNotFound)
     }
 
-    /// The amount refunded to `client` when `channel` ends with `claimed` in total,
-    /// and the client's new balance. Errors: `Overflow`.
+    /// What `client` gets back when `channel` ends with `claimed` in total.
+    /// Errors: `Overflow`.
     fn check_end(
         &self,
         channel: &ChannelPayment,
         client: AccountId,
         claimed: Balance,
-    ) -> Result<(Balance, Balance)> {
+    ) -> Result<Refund> {
         let refund = channel.funds.checked_sub(claimed).ok_or(Error::Overflow)?;
         let client_balance = self
             .balance_of(client)
@@ -362,7 +380,10 @@ impl EscrowData {
             .balances
             .checked_add(refund)
             .ok_or(Error::Overflow)?;
-        Ok((refund, client_balance))
+        Ok(Refund {
+            amount: refund,
+            client_balance,
+        })
     }
 
     /// Ends a channel: closes and writes it, credits the client, moves the totals.
@@ -372,9 +393,12 @@ impl EscrowData {
         channel_id: ChannelId,
         channel: &mut ChannelPayment,
         client: AccountId,
-        refund: (Balance, Balance),
+        refund: Refund,
     ) -> Result<()> {
-        let (amount, client_balance) = refund;
+        let Refund {
+            amount,
+            client_balance,
+        } = refund;
         let locked = self
             .totals
             .locked
@@ -394,13 +418,14 @@ impl EscrowData {
     }
 }
 
-/// `(service, client, funds)` for a failure report if the channel ends with nothing
-/// ever claimed (a refund after expiry, or a close by the payee).
-fn unserved(
-    channel: &ChannelPayment,
-    client: AccountId,
-) -> Option<(gb_interfaces::ServiceId, AccountId, Balance)> {
-    (channel.claimed == 0).then_some((channel.service_id, client, channel.funds))
+/// The failure to report if the channel ends with nothing ever claimed (a refund after
+/// expiry, or a close by the payee).
+fn unserved(channel: &ChannelPayment, client: AccountId) -> Option<Failure> {
+    (channel.claimed == 0).then_some(Failure {
+        service_id: channel.service_id,
+        client,
+        locked: channel.funds,
+    })
 }
 
 #[cfg(test)]

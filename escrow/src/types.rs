@@ -149,8 +149,9 @@ pub struct ChannelPage {
 pub struct Config {
     /// May set the fee, the reputation contract and transfer ownership.
     pub owner: AccountId,
-    /// The registry that gives the payee and active flag of a service.
-    pub registry: AccountId,
+    /// The registry that gives the payee and active flag of a service (named so:
+    /// Contracts UI reserves a field named `registry`).
+    pub service_registry: AccountId,
     /// The reputation contract told about settlements; `None`: no reports.
     pub reputation: Option<AccountId>,
     /// Protocol fee on claims, in basis points (≤ `MAX_FEE_BPS`).
@@ -186,15 +187,48 @@ impl Accounting {
     }
 }
 
-/// The native payout and the reputation report that a settling call (claim, batch,
-/// close) leaves for `lib.rs` to carry out after the state is updated.
+/// A final voucher for `close`: the cumulative `amount` and the client's signature.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, scale::Encode, scale::Decode)]
+#[cfg_attr(feature = "std", derive(scale_info::TypeInfo))]
+pub struct FinalVoucher {
+    /// Cumulative amount (plancks) the client authorizes over the channel's life.
+    pub amount: Balance,
+    /// The client's signature over the voucher message of this channel and amount.
+    pub signature: gb_interfaces::VoucherSignature,
+}
+
+/// A channel that ended with nothing ever claimed, for
+/// `ReputationOracle::report_failure`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Failure {
+    /// The service that did not deliver.
+    pub service_id: ServiceId,
+    /// The channel's client.
+    pub client: AccountId,
+    /// The funds the channel locked.
+    pub locked: Balance,
+}
+
+/// What a settling call (claim, batch, close, refund) leaves for `lib.rs` to carry
+/// out after the state is updated: the native payout and the reputation reports.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Settle {
+pub struct Effects {
     /// Net amount (after fee) to send to the payee; 0: nothing to send.
     pub payout: Balance,
     /// Newly paid amounts, aggregated per service (empty: nothing to report).
     pub settlements: Vec<gb_interfaces::Settlement>,
-    /// A channel ended expired with nothing claimed: `(service, client, funds)` for
-    /// `ReputationOracle::report_failure`.
-    pub failure: Option<(ServiceId, AccountId, Balance)>,
+    /// A channel ended with nothing claimed: report it as a failure.
+    pub failure: Option<Failure>,
+}
+
+/// What happened when `lib.rs` carried out [`Effects`]: each is `None` when there was
+/// nothing to do, else whether it succeeded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Carried {
+    /// The native payout transfer.
+    pub payout: Option<bool>,
+    /// `report_settlements`.
+    pub settlements: Option<bool>,
+    /// `report_failure`.
+    pub failure: Option<bool>,
 }

@@ -83,8 +83,9 @@ fn verify_ecdsa(key: &[u8; 33], message: &[u8; VOUCHER_LEN], sig: &[u8; 65]) -> 
     }
 }
 
-/// True if `signer` is usable in this build: sr25519 needs the host function, an ecdsa
-/// key must be in compressed form (first byte 2 or 3).
+/// `Ok` if `signer` is usable in this build: sr25519 needs the host function, an
+/// ecdsa key must be in compressed form (first byte 2 or 3). Errors:
+/// `SchemeUnsupported`, `InvalidSignerKey`.
 pub fn check_signer(signer: &Signer) -> Result<()> {
     match signer {
         Signer::Sr25519(_) if !SR25519_SUPPORTED => Err(Error::SchemeUnsupported),

@@ -3,6 +3,8 @@
 //! * [`types`]: ids and the small records that cross contract boundaries.
 //! * [`voucher`]: the normative voucher v1 byte encoding (DESIGN.md §3), used by escrow
 //!   to verify and by every SDK to sign.
+//! * [`ownable`]: the owner part the three contracts share (one owner, `ensure_owner`,
+//!   one `OwnershipTransferred` event shape).
 //! * [`traits`]: the `#[ink::trait_definition]`s through which the contracts call each
 //!   other (registry ← escrow, reputation; reputation ← registry, escrow; escrow ←
 //!   reputation), so that no contract crate depends on another.
@@ -13,12 +15,14 @@
 // (`index as u8`), not in our code. Our own casts are reviewed by the normal clippy run.
 #![allow(clippy::cast_possible_truncation)]
 
+pub mod ownable;
 #[cfg(feature = "serde")]
 pub mod serde_fmt;
 pub mod traits;
 pub mod types;
 pub mod voucher;
 
+pub use ownable::{NotOwner, Ownable, OwnershipTransferred};
 pub use traits::*;
 pub use types::*;
 pub use voucher::*;

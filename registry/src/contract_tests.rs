@@ -1,6 +1,6 @@
 //! `#[ink::test]` tests of the contract's messages: callers come from the environment,
 //! state changes emit events. (The rules and their error paths are tested exhaustively
-//! on the logic in `data_tests.rs`; ranked discovery with a wired oracle needs a
+//! on the logic in `data/tests.rs`; ranked discovery with a wired oracle needs a
 //! cross-contract call, which the off-chain environment cannot run: the lead's drink
 //! suite covers it, and `ranking.rs` tests the ordering.)
 
@@ -8,29 +8,9 @@ use crate::errors::Error;
 use crate::events::*;
 use crate::types::{ServiceSpec, ServiceUpdate, MAX_PAGE};
 use crate::Registry;
-use gb_interfaces::{AccountId, ServiceDirectory, ServiceTerms};
-use ink::env::test::{self, DefaultAccounts, EmittedEvent};
-use ink::env::DefaultEnvironment as Env;
+use gb_interfaces::{ServiceDirectory, ServiceTerms};
+use gb_testkit::{accounts, assert_topics, events, last_event, nth_last, set_caller};
 use ink::prelude::string::{String, ToString};
-
-fn accounts() -> DefaultAccounts<Env> {
-    test::default_accounts::<Env>()
-}
-
-fn set_caller(who: AccountId) {
-    test::set_caller::<Env>(who);
-}
-
-fn events() -> Vec<EmittedEvent> {
-    test::recorded_events().collect()
-}
-
-/// Decodes the data of the last emitted event as `T`.
-fn last_event<T: scale::Decode>() -> T {
-    let all = events();
-    let last = all.last().expect("an event");
-    T::decode(&mut &last.data[..]).expect("decodes")
-}
 
 fn s(v: &str) -> String {
     v.to_string()
@@ -85,8 +65,8 @@ fn transfer_ownership_message() {
     assert_eq!(
         last_event::<OwnershipTransferred>(),
         OwnershipTransferred {
-            previous: a.alice,
-            new: a.django
+            previous_owner: a.alice,
+            new_owner: a.django,
         }
     );
 }
@@ -135,7 +115,7 @@ fn org_messages_and_events() {
     );
     set_caller(a.django);
     assert_eq!(r.transfer_org_ownership(s("dj"), a.eve), Ok(()));
-    assert_eq!(last_event::<OrgOwnershipTransferred>().new, a.eve);
+    assert_eq!(last_event::<OrgOwnershipTransferred>().new_owner, a.eve);
     assert_eq!(r.delete_org(s("dj")), Err(Error::NotOrgOwner));
     set_caller(a.eve);
     assert_eq!(r.delete_org(s("nope")), Err(Error::OrgNotFound));
@@ -322,4 +302,52 @@ fn ranked_by_tag_without_oracle_orders_by_price() {
     assert_eq!(page.entries[0].endpoint, "https://gw.example/v");
     assert!(r.ranked_by_tag(s("unknown"), 0, 0).entries.is_empty());
     assert_eq!(r.ranked_by_tag("T".repeat(999), 0, 0).total, 0);
+}
+
+#[ink::test]
+fn every_event_carries_its_topics() {
+    let a = accounts();
+    let mut r = setup();
+    let org = s("acme");
+    use gb_testkit::topic_of as t;
+    // setup: OrgCreated, OrgMemberAdded, ServiceRegistered.
+    assert_topics::<OrgCreated>(&nth_last(2), &[t(&org), t(&a.bob)]);
+    assert_topics::<OrgMemberAdded>(&nth_last(1), &[t(&org), t(&a.charlie)]);
+    assert_topics::<ServiceRegistered>(&nth_last(0), &[t(&1u64), t(&org), t(&a.eve)]);
+    set_caller(a.bob);
+    let update = ServiceUpdate {
+        price: Some(11),
+        ..ServiceUpdate::default()
+    };
+    r.update_service(1, update).unwrap();
+    assert_topics::<ServiceUpdated>(&nth_last(0), &[t(&1u64), t(&org)]);
+    r.delist_service(1).unwrap();
+    assert_topics::<ServiceDelisted>(&nth_last(0), &[t(&1u64), t(&org)]);
+    r.relist_service(1).unwrap();
+    assert_topics::<ServiceRelisted>(&nth_last(0), &[t(&1u64), t(&org)]);
+    r.delete_service(1).unwrap();
+    assert_topics::<ServiceDeleted>(&nth_last(0), &[t(&1u64), t(&org)]);
+    r.remove_member(org.clone(), a.charlie).unwrap();
+    assert_topics::<OrgMemberRemoved>(&nth_last(0), &[t(&org), t(&a.charlie)]);
+    r.transfer_org_ownership(org.clone(), a.django).unwrap();
+    assert_topics::<OrgOwnershipTransferred>(&nth_last(0), &[t(&org), t(&a.django)]);
+    set_caller(a.django);
+    r.delete_org(org.clone()).unwrap();
+    assert_topics::<OrgDeleted>(&nth_last(0), &[t(&org)]);
+    set_caller(a.alice);
+    r.set_reputation(a.frank).unwrap();
+    assert_topics::<ReputationSet>(&nth_last(0), &[t(&a.frank)]);
+    r.transfer_ownership(a.bob).unwrap();
+    assert_topics::<OwnershipTransferred>(&nth_last(0), &[t(&a.alice), t(&a.bob)]);
+    // An org id of 32 bytes encodes to 33 (length prefix): its topic is the hash.
+    set_caller(a.bob);
+    let long = "a".repeat(crate::types::MAX_ID_LEN);
+    r.create_org(long.clone()).unwrap();
+    let hashed = t(&long);
+    assert_ne!(
+        &hashed[..2],
+        &[128, b'a'],
+        "hashed, not the padded encoding"
+    );
+    assert_topics::<OrgCreated>(&nth_last(0), &[hashed, t(&a.bob)]);
 }

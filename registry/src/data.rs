@@ -17,7 +17,7 @@ use crate::types::{
     Org, RankedEntry, Service, ServicePage, ServiceSpec, ServiceSummary, ServiceUpdate, MAX_MEMBERS,
 };
 use crate::validate;
-use gb_interfaces::{AccountId, ServiceId, ServiceTerms, Timestamp};
+use gb_interfaces::{AccountId, Ownable, ServiceId, ServiceTerms, Timestamp};
 use ink::prelude::{string::String, vec, vec::Vec};
 use ink::storage::Mapping;
 
@@ -26,7 +26,7 @@ use ink::storage::Mapping;
 #[derive(Debug)]
 pub struct RegistryData {
     /// Contract owner: wires the reputation oracle.
-    owner: AccountId,
+    ownable: Ownable,
     /// Reputation oracle used by ranked discovery.
     reputation: Option<AccountId>,
     /// Id the next service gets; starts at 1, only grows.
@@ -46,7 +46,7 @@ impl RegistryData {
     /// Empty registry owned by `owner`.
     pub fn new(owner: AccountId) -> Self {
         Self {
-            owner,
+            ownable: Ownable::new(owner),
             reputation: None,
             next_service_id: 1,
             orgs: Mapping::default(),
@@ -60,7 +60,7 @@ impl RegistryData {
 
     /// The contract owner.
     pub fn owner(&self) -> AccountId {
-        self.owner
+        self.ownable.owner()
     }
 
     /// The wired reputation oracle, if any.
@@ -73,12 +73,8 @@ impl RegistryData {
         self.next_service_id
     }
 
-    fn only_owner(&self, caller: AccountId) -> Result<()> {
-        if caller == self.owner {
-            Ok(())
-        } else {
-            Err(Error::NotOwner)
-        }
+    fn ensure_owner(&self, caller: AccountId) -> Result<()> {
+        Ok(self.ownable.ensure_owner(caller)?)
     }
 
     /// Owner only: hands the contract to `new_owner`.
@@ -87,12 +83,8 @@ impl RegistryData {
         caller: AccountId,
         new_owner: AccountId,
     ) -> Result<Vec<Event>> {
-        self.only_owner(caller)?;
-        self.owner = new_owner;
-        Ok(vec![Event::OwnershipTransferred(OwnershipTransferred {
-            previous: caller,
-            new: new_owner,
-        })])
+        let event = self.ownable.transfer(caller, new_owner)?;
+        Ok(vec![Event::OwnershipTransferred(event)])
     }
 
     /// Owner only: sets the reputation oracle used by ranked discovery.
@@ -101,7 +93,7 @@ impl RegistryData {
         caller: AccountId,
         reputation: AccountId,
     ) -> Result<Vec<Event>> {
-        self.only_owner(caller)?;
+        self.ensure_owner(caller)?;
         let previous = self.reputation.replace(reputation);
         Ok(vec![Event::ReputationSet(ReputationSet {
             previous,
@@ -119,7 +111,7 @@ impl RegistryData {
         self.orgs.get(org_id)
     }
 
-    fn org_owned_by(&self, org_id: &str, caller: AccountId) -> Result<Org> {
+    fn ensure_org_owner(&self, org_id: &str, caller: AccountId) -> Result<Org> {
         let org = self.org(org_id).ok_or(Error::OrgNotFound)?;
         if org.owner != caller {
             return Err(Error::NotOrgOwner);
@@ -158,7 +150,7 @@ impl RegistryData {
         org_id: String,
         new_owner: AccountId,
     ) -> Result<Vec<Event>> {
-        let mut org = self.org_owned_by(&org_id, caller)?;
+        let mut org = self.ensure_org_owner(&org_id, caller)?;
         let mut events = Vec::new();
         if org.members.contains(&new_owner) {
             org.members.retain(|m| *m != new_owner);
@@ -172,8 +164,8 @@ impl RegistryData {
         self.orgs.insert(&org_id, &org);
         events.push(Event::OrgOwnershipTransferred(OrgOwnershipTransferred {
             org_id,
-            previous: caller,
-            new: new_owner,
+            previous_owner: caller,
+            new_owner,
         }));
         Ok(events)
     }
@@ -185,7 +177,7 @@ impl RegistryData {
         org_id: String,
         member: AccountId,
     ) -> Result<Vec<Event>> {
-        let mut org = self.org_owned_by(&org_id, caller)?;
+        let mut org = self.ensure_org_owner(&org_id, caller)?;
         if org.is_owner_or_member(&member) {
             return Err(Error::AlreadyMember);
         }
@@ -226,7 +218,7 @@ impl RegistryData {
     /// Org owner only: deletes an organization that has no services; its id is
     /// reserved forever.
     pub fn delete_org(&mut self, caller: AccountId, org_id: String) -> Result<Vec<Event>> {
-        self.org_owned_by(&org_id, caller)?;
+        self.ensure_org_owner(&org_id, caller)?;
         if self.index.len(IndexKey::Org(&org_id)) > 0 {
             return Err(Error::OrgHasServices);
         }
@@ -243,7 +235,7 @@ impl RegistryData {
     }
 
     /// The service, if `caller` is the owner or a member of its organization.
-    fn service_managed_by(&self, service_id: ServiceId, caller: AccountId) -> Result<Service> {
+    fn ensure_service_manager(&self, service_id: ServiceId, caller: AccountId) -> Result<Service> {
         let service = self.service(service_id).ok_or(Error::ServiceNotFound)?;
         let org = self.org(&service.org_id).ok_or(Error::OrgNotFound)?;
         if !org.is_owner_or_member(&caller) {
@@ -303,7 +295,7 @@ impl RegistryData {
         update: ServiceUpdate,
         now: Timestamp,
     ) -> Result<Vec<Event>> {
-        let mut service = self.service_managed_by(service_id, caller)?;
+        let mut service = self.ensure_service_manager(service_id, caller)?;
         if let Some(name) = &update.name {
             validate::name(name)?;
         }
@@ -363,7 +355,7 @@ impl RegistryData {
         listed: bool,
         now: Timestamp,
     ) -> Result<Vec<Event>> {
-        let mut service = self.service_managed_by(service_id, caller)?;
+        let mut service = self.ensure_service_manager(service_id, caller)?;
         match (service.active, listed) {
             (true, true) => return Err(Error::AlreadyListed),
             (false, false) => return Err(Error::AlreadyDelisted),
@@ -395,7 +387,7 @@ impl RegistryData {
         caller: AccountId,
         service_id: ServiceId,
     ) -> Result<Vec<Event>> {
-        let service = self.service_managed_by(service_id, caller)?;
+        let service = self.ensure_service_manager(service_id, caller)?;
         self.index
             .remove(IndexKey::Org(&service.org_id), service_id);
         for tag in &service.tags {
@@ -504,5 +496,4 @@ impl RegistryData {
 }
 
 #[cfg(test)]
-#[path = "data_tests.rs"]
 mod tests;

@@ -70,3 +70,9 @@ pub enum Error {
 
 /// The registry's result type.
 pub type Result<T> = core::result::Result<T, Error>;
+
+impl From<gb_interfaces::NotOwner> for Error {
+    fn from(_: gb_interfaces::NotOwner) -> Self {
+        Error::NotOwner
+    }
+}

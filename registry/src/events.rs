@@ -3,17 +3,7 @@
 use gb_interfaces::{AccountId, Balance, ServiceId};
 use ink::prelude::string::String;
 
-/// The contract owner changed.
-#[ink::event]
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OwnershipTransferred {
-    /// The previous owner.
-    #[ink(topic)]
-    pub previous: AccountId,
-    /// The new owner.
-    #[ink(topic)]
-    pub new: AccountId,
-}
+pub use gb_interfaces::OwnershipTransferred;
 
 /// The reputation oracle used for ranked discovery was set.
 #[ink::event]
@@ -46,10 +36,10 @@ pub struct OrgOwnershipTransferred {
     #[ink(topic)]
     pub org_id: String,
     /// The previous owner.
-    pub previous: AccountId,
+    pub previous_owner: AccountId,
     /// The new owner.
     #[ink(topic)]
-    pub new: AccountId,
+    pub new_owner: AccountId,
 }
 
 /// A member was added to an organization.

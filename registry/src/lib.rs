@@ -29,6 +29,7 @@ pub mod validate;
 
 pub use self::registry::{Registry, RegistryRef};
 pub use errors::{Error, Result};
+pub use events::Event;
 
 #[cfg(test)]
 mod contract_tests;

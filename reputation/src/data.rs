@@ -9,7 +9,8 @@
 use crate::errors::{Error, Result};
 use crate::events::*;
 use gb_interfaces::{
-    AccountId, Balance, ChannelFacts, ChannelId, OracleError, Ppm, ServiceId, Settlement, Timestamp,
+    AccountId, Balance, ChannelFacts, ChannelId, OracleError, Ownable, Ppm, ServiceId, Settlement,
+    Timestamp,
 };
 use gb_scoring::{epoch_of, maturity, rating_weight, stars_to_ppm, Params, Score, ServiceStats};
 use ink::prelude::{boxed::Box, vec, vec::Vec};
@@ -25,7 +26,7 @@ pub const MAX_RANK_IDS: usize = 64;
 #[derive(Debug)]
 pub struct ReputationData {
     /// Contract owner: wiring and parameters.
-    owner: AccountId,
+    ownable: Ownable,
     /// Registry asked who is affiliated with a service.
     registry: AccountId,
     /// The only account allowed to report outcomes; asked for channel facts.
@@ -54,7 +55,7 @@ impl ReputationData {
     /// wired later with `set_escrow`.
     pub fn new(owner: AccountId, registry: AccountId) -> Self {
         Self {
-            owner,
+            ownable: Ownable::new(owner),
             registry,
             escrow: None,
             params: Params::default(),
@@ -79,7 +80,7 @@ impl ReputationData {
 
     /// The contract owner.
     pub fn owner(&self) -> AccountId {
-        self.owner
+        self.ownable.owner()
     }
 
     /// The registry asked about affiliations.
@@ -144,11 +145,7 @@ impl ReputationData {
     // ----- administration ----------------------------------------------------------
 
     fn ensure_owner(&self, caller: AccountId) -> Result<()> {
-        if caller == self.owner {
-            Ok(())
-        } else {
-            Err(Error::NotOwner)
-        }
+        Ok(self.ownable.ensure_owner(caller)?)
     }
 
     /// Owner only: hands the contract to `new_owner`. Errors: `NotOwner`.
@@ -157,12 +154,8 @@ impl ReputationData {
         caller: AccountId,
         new_owner: AccountId,
     ) -> Result<Vec<Event>> {
-        self.ensure_owner(caller)?;
-        self.owner = new_owner;
-        Ok(vec![Event::OwnershipTransferred(OwnershipTransferred {
-            previous: caller,
-            new: new_owner,
-        })])
+        let event = self.ownable.transfer(caller, new_owner)?;
+        Ok(vec![Event::OwnershipTransferred(event)])
     }
 
     /// Owner only: wires (or rewires) the escrow contract. Errors: `NotOwner`.
@@ -176,7 +169,10 @@ impl ReputationData {
     pub fn set_registry(&mut self, caller: AccountId, registry: AccountId) -> Result<Vec<Event>> {
         self.ensure_owner(caller)?;
         let previous = core::mem::replace(&mut self.registry, registry);
-        Ok(vec![Event::RegistrySet(RegistrySet { previous, registry })])
+        Ok(vec![Event::RegistrySet(RegistrySet {
+            previous,
+            service_registry: registry,
+        })])
     }
 
     /// Owner only: replaces the parameters (validated). Half-lives apply to the time
@@ -360,3 +356,8 @@ impl ReputationData {
         })])
     }
 }
+
+#[cfg(test)]
+mod scenario_tests;
+#[cfg(test)]
+pub(crate) mod tests;

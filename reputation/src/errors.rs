@@ -55,3 +55,9 @@ pub enum Error {
 
 /// Result of the reputation contract's own messages.
 pub type Result<T> = core::result::Result<T, Error>;
+
+impl From<gb_interfaces::NotOwner> for Error {
+    fn from(_: gb_interfaces::NotOwner) -> Self {
+        Error::NotOwner
+    }
+}

@@ -72,9 +72,9 @@ pub struct EscrowSet {
 pub struct RegistrySet {
     /// The previous registry.
     pub previous: AccountId,
-    /// The new registry.
+    /// The new registry (named so: Contracts UI reserves a field named `registry`).
     #[ink(topic)]
-    pub registry: AccountId,
+    pub service_registry: AccountId,
 }
 
 /// The owner changed the score parameters.
@@ -87,17 +87,7 @@ pub struct ParamsChanged {
     pub params: Params,
 }
 
-/// The contract owner changed.
-#[ink::event]
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OwnershipTransferred {
-    /// The previous owner.
-    #[ink(topic)]
-    pub previous: AccountId,
-    /// The new owner.
-    #[ink(topic)]
-    pub new: AccountId,
-}
+pub use gb_interfaces::OwnershipTransferred;
 
 /// Every event the logic returns; `lib.rs` emits them in order.
 #[derive(Debug, Clone, PartialEq, Eq)]

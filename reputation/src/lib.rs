@@ -11,6 +11,16 @@
 //! the block time, makes the two cross-contract reads of `rate` (escrow's channel facts,
 //! registry's affiliation check), and emits the events the logic returns.
 #![cfg_attr(not(feature = "std"), no_std, no_main)]
+// The lints cargo-contract enforces on contract code (tests may use plain arithmetic).
+#![cfg_attr(
+    not(test),
+    warn(
+        clippy::arithmetic_side_effects,
+        clippy::cast_possible_truncation,
+        clippy::cast_possible_wrap,
+        clippy::cast_sign_loss
+    )
+)]
 
 pub mod data;
 pub mod errors;
@@ -19,14 +29,11 @@ pub mod events;
 pub use crate::reputation::{Reputation, ReputationRef};
 pub use data::{MAX_RANK_IDS, MAX_REPORT};
 pub use errors::{Error, Result};
+pub use events::Event;
 pub use gb_scoring::{ParamError, Params, Score, ServiceStats};
 
 #[cfg(test)]
 mod contract_tests;
-#[cfg(test)]
-mod data_tests;
-#[cfg(test)]
-mod scenario_tests;
 
 #[ink::contract]
 pub mod reputation {

@@ -9,7 +9,7 @@ use crate::data::EscrowData;
 use crate::errors::Error;
 use crate::events::*;
 use crate::settle::SettleContext;
-use crate::types::{Accounting, Voucher, MAX_BATCH};
+use crate::types::{Accounting, Failure, FinalVoucher, Voucher, MAX_BATCH};
 use crate::verify::ChainVerifier;
 use gb_interfaces::{
     AccountId, Balance, ChannelId, ChannelState, Settlement, Timestamp, VoucherSignature,
@@ -27,30 +27,47 @@ fn by_payee() -> SettleContext<'static, ChainVerifier> {
     ctx(payee(), T0 + 1)
 }
 
+/// Client `n`'s final voucher for `close`.
+fn final_voucher(n: u8, channel: ChannelId, amount: Balance) -> FinalVoucher {
+    FinalVoucher {
+        amount,
+        signature: sign(n, channel, amount),
+    }
+}
+
+/// The failure report of client 0's unserved 100-planck channel with service 7.
+fn unserved_7() -> Failure {
+    Failure {
+        service_id: 7,
+        client: client(0),
+        locked: 100,
+    }
+}
+
 /// Claims one voucher; on success also returns the net payout.
 fn claim(d: &mut EscrowData, v: Voucher) -> Result<(Balance, Balance), Error> {
     d.claim(&by_payee(), &v)
-        .map(|(paid, settle, _)| (paid, settle.payout))
+        .map(|(paid, effects, _)| (paid, effects.payout))
 }
 
 // ---- claim: success and fee ------------------------------------------------------------
 
 #[ink::test]
-fn a_claim_pays_the_increase_minus_the_fee() {
+fn claim_pays_the_increase_minus_the_fee() {
     let mut d = setup(250); // 2.5 %
     let ch = open(&mut d, 0, 1_000);
-    let (paid, settle, ev) = d.claim(&by_payee(), &voucher(0, ch, 400)).unwrap();
+    let (paid, effects, ev) = d.claim(&by_payee(), &voucher(0, ch, 400)).unwrap();
     assert_eq!(paid, 400);
-    assert_eq!(settle.payout, 390);
+    assert_eq!(effects.payout, 390);
     assert_eq!(
-        settle.settlements,
+        effects.settlements,
         vec![Settlement {
             service_id: 7,
             paid: 400,
             channels: 1
         }]
     );
-    assert_eq!(settle.failure, None);
+    assert_eq!(effects.failure, None);
     assert_eq!(
         ev,
         vec![Event::Claimed(Claimed {
@@ -83,7 +100,7 @@ fn a_claim_pays_the_increase_minus_the_fee() {
 }
 
 #[ink::test]
-fn the_fee_rounds_down_and_never_exceeds_the_claim() {
+fn claim_fee_rounds_down_and_never_exceeds_the_claim() {
     let mut d = setup(1_000);
     let ch = open(&mut d, 0, 100);
     assert_eq!(claim(&mut d, voucher(0, ch, 9)), Ok((9, 9))); // fee 0.9 → 0
@@ -178,7 +195,7 @@ fn claim_rejections_each_have_their_error_and_change_nothing() {
 }
 
 #[ink::test]
-fn no_claim_after_close_or_refund() {
+fn claim_refused_after_close_or_refund() {
     let mut d = setup(0);
     let ch = open(&mut d, 0, 100);
     d.close(&by_payee(), ch, None).unwrap();
@@ -192,7 +209,7 @@ fn no_claim_after_close_or_refund() {
 }
 
 #[ink::test]
-fn ecdsa_and_wrapped_sr25519_vouchers_are_accepted() {
+fn claim_accepts_ecdsa_and_wrapped_sr25519_vouchers() {
     let mut d = setup(0);
     d.deposit(client(0), 100).unwrap();
     let req = crate::data::OpenRequest {
@@ -220,7 +237,7 @@ fn ecdsa_and_wrapped_sr25519_vouchers_are_accepted() {
 // ---- claim_batch -----------------------------------------------------------------------
 
 #[ink::test]
-fn a_bad_voucher_in_a_batch_fails_only_its_own_entry() {
+fn claim_batch_bad_voucher_fails_only_its_own_entry() {
     let mut d = setup(100);
     let a = open(&mut d, 0, 100);
     let b = open(&mut d, 1, 100);
@@ -233,7 +250,7 @@ fn a_bad_voucher_in_a_batch_fails_only_its_own_entry() {
         voucher(0, a, 70), // lower than what this batch already claimed
         voucher(0, 99, 1),
     ];
-    let (outcomes, settle, ev) = d.claim_batch(&by_payee(), &batch).unwrap();
+    let (outcomes, effects, ev) = d.claim_batch(&by_payee(), &batch).unwrap();
     assert_eq!(
         outcomes,
         vec![
@@ -246,9 +263,9 @@ fn a_bad_voucher_in_a_batch_fails_only_its_own_entry() {
         ]
     );
     // One payout and one settlement per service for the whole batch.
-    assert_eq!(settle.payout, 180 - 1);
+    assert_eq!(effects.payout, 180 - 1);
     assert_eq!(
-        settle.settlements,
+        effects.settlements,
         vec![Settlement {
             service_id: 7,
             paid: 180,
@@ -288,7 +305,7 @@ fn a_bad_voucher_in_a_batch_fails_only_its_own_entry() {
 }
 
 #[ink::test]
-fn batches_are_bounded_and_guarded() {
+fn claim_batch_is_bounded_and_guarded() {
     let mut d = setup(0);
     let ch = open(&mut d, 0, 1_000);
     let one = voucher(0, ch, 1);
@@ -305,16 +322,16 @@ fn batches_are_bounded_and_guarded() {
     );
     d.unlock();
     // A full batch of the same voucher: the first pays, the rest are replays.
-    let (outcomes, settle, _) = d.claim_batch(&by_payee(), &vec![one; MAX_BATCH]).unwrap();
+    let (outcomes, effects, _) = d.claim_batch(&by_payee(), &vec![one; MAX_BATCH]).unwrap();
     assert_eq!(outcomes[0], Ok(1));
     assert!(outcomes[1..]
         .iter()
         .all(|o| *o == Err(Error::AmountNotAboveClaimed)));
-    assert_eq!(settle.payout, 1);
+    assert_eq!(effects.payout, 1);
 }
 
 #[ink::test]
-fn settlements_are_aggregated_per_service() {
+fn claim_batch_aggregates_settlements_per_service() {
     let mut d = setup(0);
     let a = open(&mut d, 0, 100);
     d.deposit(client(1), 100).unwrap();
@@ -325,9 +342,9 @@ fn settlements_are_aggregated_per_service() {
     let (b, _) = d.open_channel(req, 0, terms(payee()), T0).unwrap();
     let c = open(&mut d, 2, 100);
     let batch = [voucher(0, a, 10), voucher(1, b, 20), voucher(2, c, 30)];
-    let (_, settle, _) = d.claim_batch(&by_payee(), &batch).unwrap();
+    let (_, effects, _) = d.claim_batch(&by_payee(), &batch).unwrap();
     assert_eq!(
-        settle.settlements,
+        effects.settlements,
         vec![
             Settlement {
                 service_id: 7,
@@ -341,7 +358,7 @@ fn settlements_are_aggregated_per_service() {
             }
         ]
     );
-    assert_eq!(settle.payout, 60);
+    assert_eq!(effects.payout, 60);
 }
 
 // ---- close -----------------------------------------------------------------------------
@@ -351,19 +368,20 @@ fn close_claims_the_final_voucher_and_refunds_the_rest() {
     let mut d = setup(100);
     let ch = open(&mut d, 0, 100);
     claim(&mut d, voucher(0, ch, 20)).unwrap();
-    let (settle, ev) = d
-        .close(&by_payee(), ch, Some((60, sign(0, ch, 60))))
+    let (refunded, effects, ev) = d
+        .close(&by_payee(), ch, Some(final_voucher(0, ch, 60)))
         .unwrap();
-    assert_eq!(settle.payout, 40); // the 1 % fee of 40 rounds down to 0
+    assert_eq!(refunded, 40);
+    assert_eq!(effects.payout, 40); // the 1 % fee of 40 rounds down to 0
     assert_eq!(
-        settle.settlements,
+        effects.settlements,
         vec![Settlement {
             service_id: 7,
             paid: 40,
             channels: 1
         }]
     );
-    assert_eq!(settle.failure, None, "served channels are no failure");
+    assert_eq!(effects.failure, None, "served channels are no failure");
     assert_eq!(
         ev.last(),
         Some(&Event::ChannelClosed(ChannelClosed {
@@ -384,7 +402,7 @@ fn close_claims_the_final_voucher_and_refunds_the_rest() {
         }
     );
     assert_eq!(
-        d.close(&by_payee(), ch, None).map(|r| r.0.payout),
+        d.close(&by_payee(), ch, None).map(|r| r.1.payout),
         Err(Error::ChannelClosed)
     );
 }
@@ -403,21 +421,22 @@ fn close_errors_and_the_unserved_channel_report() {
     );
     // A bad final voucher refuses the whole close.
     assert_eq!(
-        d.close(&by_payee(), ch, Some((50, sign(1, ch, 50))))
+        d.close(&by_payee(), ch, Some(final_voucher(1, ch, 50)))
             .map(|_| ()),
         Err(Error::InvalidSignature)
     );
     assert_eq!(
-        d.close(&by_payee(), ch, Some((101, sign(0, ch, 101))))
+        d.close(&by_payee(), ch, Some(final_voucher(0, ch, 101)))
             .map(|_| ()),
         Err(Error::AmountExceedsFunds)
     );
     assert_eq!(d.channel(ch).unwrap().state, ChannelState::Open);
     // Closing before expiry with nothing ever claimed: reported as a failure, as the
     // refund at expiry would have been (no dodging the report).
-    let (settle, _) = d.close(&by_payee(), ch, None).unwrap();
-    assert_eq!(settle.failure, Some((7, client(0), 100)));
-    assert_eq!(settle.payout, 0);
+    let (refunded, effects, _) = d.close(&by_payee(), ch, None).unwrap();
+    assert_eq!(refunded, 100);
+    assert_eq!(effects.failure, Some(unserved_7()));
+    assert_eq!(effects.payout, 0);
     assert_eq!(d.balance_of(client(0)), 100);
 }
 
@@ -447,9 +466,10 @@ fn refund_after_expiry_only_by_the_client() {
         Err(Error::Reentrant)
     );
     d.unlock();
-    let (settle, ev) = d.refund(client(0), ch, expiry).unwrap();
-    assert_eq!(settle.failure, None, "something was claimed: no failure");
-    assert_eq!(settle.payout, 0);
+    let (refunded, effects, ev) = d.refund(client(0), ch, expiry).unwrap();
+    assert_eq!(refunded, 70);
+    assert_eq!(effects.failure, None, "something was claimed: no failure");
+    assert_eq!(effects.payout, 0);
     assert_eq!(
         ev,
         vec![Event::ChannelRefunded(ChannelRefunded {
@@ -475,20 +495,20 @@ fn refund_after_expiry_only_by_the_client() {
 }
 
 #[ink::test]
-fn an_unserved_refund_reports_a_failure() {
+fn refund_of_an_unserved_channel_reports_a_failure() {
     let mut d = setup(0);
     let ch = open(&mut d, 0, 100);
-    let (settle, _) = d.refund(client(0), ch, T0 + HOUR).unwrap();
-    assert_eq!(settle.failure, Some((7, client(0), 100)));
+    let (_, effects, _) = d.refund(client(0), ch, T0 + HOUR).unwrap();
+    assert_eq!(effects.failure, Some(unserved_7()));
 }
 
 #[ink::test]
-fn closing_an_expired_unserved_channel_reports_a_failure_once() {
+fn close_of_an_expired_unserved_channel_reports_a_failure_once() {
     let mut d = setup(0);
     let ch = open(&mut d, 0, 100);
     let expiry = d.channel(ch).unwrap().expiry;
-    let (settle, _) = d.close(&ctx(payee(), expiry + 1), ch, None).unwrap();
-    assert_eq!(settle.failure, Some((7, client(0), 100)));
+    let (_, effects, _) = d.close(&ctx(payee(), expiry + 1), ch, None).unwrap();
+    assert_eq!(effects.failure, Some(unserved_7()));
     // The client's refund afterwards finds it closed: no second report.
     assert_eq!(
         d.refund(client(0), ch, expiry + 1).map(|_| ()),

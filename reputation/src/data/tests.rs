@@ -97,8 +97,8 @@ fn transfer_ownership_moves_every_owner_right() {
     assert_eq!(
         r.transfer_ownership(owner(), acc(9)),
         Ok(vec![Event::OwnershipTransferred(OwnershipTransferred {
-            previous: owner(),
-            new: acc(9),
+            previous_owner: owner(),
+            new_owner: acc(9),
         })])
     );
     assert_eq!(r.owner(), acc(9));
@@ -138,7 +138,7 @@ fn set_registry_rewires() {
         r.set_registry(owner(), acc(8)),
         Ok(vec![Event::RegistrySet(RegistrySet {
             previous: registry(),
-            registry: acc(8),
+            service_registry: acc(8),
         })])
     );
     assert_eq!(r.registry(), acc(8));
@@ -217,7 +217,7 @@ fn report_settlements_adds_capped_success_mass() {
 }
 
 #[ink::test]
-fn only_escrow_may_report() {
+fn report_settlements_only_from_escrow() {
     let mut unwired = ReputationData::new(owner(), registry());
     assert_eq!(
         unwired.report_settlements(escrow(), T0, &[settlement(1, 5, 1)]),
@@ -300,7 +300,7 @@ fn report_failure_counts_once_per_client_service_and_epoch() {
 // ----- reads ------------------------------------------------------------------------
 
 #[ink::test]
-fn unknown_services_score_the_prior() {
+fn score_of_unknown_services_is_the_prior() {
     let r = setup();
     let prior = ServiceStats::default().score(&params(), 100);
     assert_eq!(r.score_of(42, T0), prior);
@@ -365,7 +365,7 @@ fn rate_records_a_weighted_rating() {
 }
 
 #[ink::test]
-fn a_mature_rater_weighs_fully_up_to_the_cap() {
+fn rate_by_a_mature_rater_weighs_fully_up_to_the_cap() {
     let mut r = setup();
     // 2_500 rated spend with payee 9: half of spend_ref.
     r.rate(client(), T0, 1, 4, facts(client(), acc(9), 2, 2_500), no)
@@ -424,7 +424,7 @@ fn rate_needs_an_existing_channel() {
 }
 
 #[ink::test]
-fn only_the_client_may_rate() {
+fn rate_only_by_the_client() {
     let mut r = setup();
     for caller in [acc(9), owner(), escrow()] {
         assert_eq!(
@@ -436,7 +436,7 @@ fn only_the_client_may_rate() {
 }
 
 #[ink::test]
-fn nothing_claimed_nothing_to_rate() {
+fn rate_needs_something_claimed() {
     let mut r = setup();
     assert_eq!(
         r.rate(client(), T0, 1, 5, facts(client(), payee(), 1, 0), no),
@@ -445,7 +445,7 @@ fn nothing_claimed_nothing_to_rate() {
 }
 
 #[ink::test]
-fn rating_window_after_the_last_claim() {
+fn rate_within_the_window_after_the_last_claim() {
     let mut r = setup();
     assert_eq!(
         r.rate(
@@ -475,7 +475,7 @@ fn rating_window_after_the_last_claim() {
 }
 
 #[ink::test]
-fn payee_and_affiliates_may_not_rate() {
+fn rate_refuses_payee_and_affiliates() {
     let mut r = setup();
     // The payee paying itself.
     assert_eq!(
@@ -498,7 +498,7 @@ fn payee_and_affiliates_may_not_rate() {
 }
 
 #[ink::test]
-fn registry_failure_refuses_the_rating() {
+fn rate_refused_when_the_registry_fails() {
     let mut r = setup();
     let broken = |_| Err(Error::RegistryCallFailed);
     assert_eq!(
@@ -509,7 +509,7 @@ fn registry_failure_refuses_the_rating() {
 }
 
 #[ink::test]
-fn registry_is_asked_only_after_the_cheap_checks() {
+fn rate_asks_the_registry_only_after_the_cheap_checks() {
     let mut r = setup();
     let asked = Cell::new(false);
     let spy = |_| {
@@ -543,7 +543,7 @@ fn weight(e: Vec<Event>) -> u128 {
 }
 
 #[ink::test]
-fn epoch_rating_cap_clips_then_refuses_until_the_next_day() {
+fn rate_epoch_cap_clips_then_refuses_until_the_next_day() {
     let mut r = setup();
     // Four fully mature raters (one rating each: one per client, payee and epoch):
     // 4_000 + 4_000 + 2_000 (clipped), then the cap of 10_000 is used up.
@@ -565,7 +565,7 @@ fn epoch_rating_cap_clips_then_refuses_until_the_next_day() {
 }
 
 #[ink::test]
-fn one_accepted_rating_per_client_payee_and_epoch() {
+fn rate_once_per_client_payee_and_epoch() {
     let mut r = setup();
     let first = r
         .rate(client(), T0, 1, 5, facts(client(), payee(), 1, 1_000), no)
@@ -617,7 +617,7 @@ fn one_accepted_rating_per_client_payee_and_epoch() {
 }
 
 #[ink::test]
-fn a_refused_rating_does_not_use_the_epochs_rating_of_the_payee() {
+fn rate_refused_does_not_use_the_epochs_rating_of_the_payee() {
     let mut r = setup();
     // Refused by the registry (affiliated) and by the epoch cap: nothing recorded ...
     let yes = |_| Ok(true);
@@ -642,7 +642,7 @@ fn a_refused_rating_does_not_use_the_epochs_rating_of_the_payee() {
 }
 
 #[ink::test]
-fn spend_counters_refuse_to_overflow() {
+fn rate_spend_counters_refuse_to_overflow() {
     let mut r = setup();
     r.rate(
         client(),

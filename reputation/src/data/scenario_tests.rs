@@ -2,8 +2,8 @@
 //! go through `ReputationData` exactly as `lib.rs` feeds them (channel facts as escrow
 //! would return them, affiliation as registry would answer).
 
+use crate::data::tests::{acc, escrow, no, owner, params, registry, setup, T0, U};
 use crate::data::ReputationData;
-use crate::data_tests::{acc, escrow, no, owner, params, registry, setup, T0, U};
 use crate::errors::Error;
 use crate::events::Event;
 use gb_interfaces::{AccountId, ChannelFacts, ChannelState, Settlement, Timestamp};

@@ -77,8 +77,8 @@ fn transfer_ownership_by_owner_only() {
     assert_eq!(
         ev,
         vec![Event::OwnershipTransferred(OwnershipTransferred {
-            previous: carol(),
-            new: bob()
+            previous_owner: carol(),
+            new_owner: bob(),
         })]
     );
     assert_eq!(r.owner(), bob());
@@ -182,8 +182,8 @@ fn transfer_org_ownership_by_owner_only() {
         ev,
         vec![Event::OrgOwnershipTransferred(OrgOwnershipTransferred {
             org_id: s("acme"),
-            previous: alice(),
-            new: carol()
+            previous_owner: alice(),
+            new_owner: carol()
         })]
     );
     let org = r.org("acme").unwrap();
