@@ -72,6 +72,9 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 
 section "unit tests"
 cargo test --workspace --locked
+# escrow-ecdsa's build: sr25519 refused with SchemeUnsupported, ecdsa verified.
+cargo test --locked -p escrow --features ecdsa-only verify::
+cargo clippy --locked -p escrow --features ecdsa-only --all-targets -- -D warnings
 
 section "contracts (cargo contract build --release)"
 await setup

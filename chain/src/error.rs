@@ -90,4 +90,13 @@ impl ChainError {
     pub fn is_insufficient_funds(&self) -> bool {
         matches!(self, ChainError::InsufficientFunds { .. })
     }
+
+    /// True if pallet-contracts refused a contract's code at upload
+    /// (`Contracts::CodeRejected`): the Wasm is invalid for this runtime, e.g. it imports
+    /// a host function the runtime does not offer (an unstable one where
+    /// `UnsafeUnstableInterface = false`).
+    pub fn is_code_rejected(&self) -> bool {
+        matches!(self, ChainError::Dispatch { pallet, error, .. }
+            if pallet == "Contracts" && error == "CodeRejected")
+    }
 }

@@ -537,6 +537,7 @@ impl EscrowData {
             fee_bps: self.fee_bps,
             treasury: self.treasury,
             next_channel_id: self.next_channel_id,
+            sr25519_vouchers: crate::verify::SR25519_SUPPORTED,
         }
     }
 

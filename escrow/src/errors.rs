@@ -51,7 +51,7 @@ pub enum Error {
     InvalidSignature,
     /// The signature's scheme (sr25519 / ecdsa) is not the channel signer's scheme.
     SchemeMismatch,
-    /// This build of escrow cannot verify the scheme (built with feature `no-sr25519`
+    /// This build of escrow cannot verify the scheme (built with feature `ecdsa-only`
     /// for a runtime without the `sr25519_verify` host function).
     SchemeUnsupported,
     /// The ecdsa public key is not a 33-byte compressed key (first byte 2 or 3).

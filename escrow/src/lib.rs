@@ -331,7 +331,8 @@ pub mod escrow {
             self.data.fees_held()
         }
 
-        /// Anyone: owner, service registry, reputation, fee, treasury, next channel id.
+        /// Anyone: owner, service registry, reputation, fee, treasury, next channel id,
+        /// and whether this build verifies sr25519 vouchers (else only ecdsa).
         #[ink(message)]
         pub fn config(&self) -> Config {
             self.data.config()

@@ -160,6 +160,10 @@ pub struct Config {
     pub treasury: AccountId,
     /// Id the next channel will get.
     pub next_channel_id: ChannelId,
+    /// True if this build verifies sr25519 vouchers; false for the `escrow-ecdsa`
+    /// bundle, whose channels need an ecdsa signer (clients pick their voucher key by
+    /// it).
+    pub sr25519_vouchers: bool,
 }
 
 /// Running totals of everything escrow owes; the contract's free balance must cover

@@ -7,15 +7,15 @@
 //!   compressed key compared with the channel's.
 //!
 //! The logic takes a [`VoucherVerifier`], so tests can swap in a fast fake.
-//! Built with feature `no-sr25519` (for a runtime without the `sr25519_verify` host
-//! function, whose absence would make the code upload fail) sr25519 is refused with
-//! [`Error::SchemeUnsupported`], never accepted.
+//! Built with feature `ecdsa-only` (the `escrow-ecdsa` bundle: for a runtime that does
+//! not offer the `sr25519_verify` host function, which would refuse the code's upload)
+//! sr25519 is refused with [`Error::SchemeUnsupported`], never accepted.
 
 use crate::errors::{Error, Result};
 use gb_interfaces::{Signer, VoucherSignature, VOUCHER_LEN};
 
 /// True if this build can verify sr25519 vouchers.
-pub const SR25519_SUPPORTED: bool = cfg!(not(feature = "no-sr25519"));
+pub const SR25519_SUPPORTED: bool = cfg!(not(feature = "ecdsa-only"));
 
 /// Checks a voucher signature.
 pub trait VoucherVerifier {
@@ -51,7 +51,7 @@ impl VoucherVerifier for ChainVerifier {
     }
 }
 
-#[cfg(not(feature = "no-sr25519"))]
+#[cfg(not(feature = "ecdsa-only"))]
 fn verify_sr25519(key: &[u8; 32], message: &[u8; VOUCHER_LEN], sig: &[u8; 64]) -> Result<()> {
     if ink::env::sr25519_verify(sig, message, key).is_ok() {
         return Ok(());
@@ -60,7 +60,7 @@ fn verify_sr25519(key: &[u8; 32], message: &[u8; VOUCHER_LEN], sig: &[u8; 64]) -
     ink::env::sr25519_verify(sig, &wrapped, key).map_err(|_| Error::InvalidSignature)
 }
 
-#[cfg(feature = "no-sr25519")]
+#[cfg(feature = "ecdsa-only")]
 fn verify_sr25519(_key: &[u8; 32], _message: &[u8; VOUCHER_LEN], _sig: &[u8; 64]) -> Result<()> {
     Err(Error::SchemeUnsupported)
 }
@@ -98,5 +98,5 @@ pub fn check_signer(signer: &Signer) -> Result<()> {
 #[cfg(test)]
 mod tests;
 // Off-chain `gb_voucher::verify` == this module, for random keys and vouchers.
-#[cfg(all(test, not(feature = "no-sr25519")))]
+#[cfg(all(test, not(feature = "ecdsa-only")))]
 mod differential_tests;

@@ -1,6 +1,9 @@
 //! drink's in-process chain as a [`Chain`]: pallet-contracts 31 in a FRAME runtime
-//! inside this process (`drink::minimal::MinimalSandbox`). Nothing persists; nothing is
-//! signed (a key only names its account); there are no transaction fees.
+//! inside this process, either drink's default one (`drink::minimal::MinimalSandbox`,
+//! [`Profile::Dev`]) or one configured like a production chain
+//! ([`Profile::Production`]: Bittensor's subtensor settings, see `production.rs`).
+//! Nothing persists; nothing is signed (a key only names its account); there are no
+//! transaction fees.
 //!
 //! The state sits behind a mutex, so a `Sandbox` is shared by many tasks (a gateway, its
 //! claimer, agents) like a node. Time moves only when told ([`Chain::advance`],
@@ -9,18 +12,16 @@
 //! finality).
 
 mod convert;
+pub mod production;
+mod runtime;
 
 use crate::chain::{Chain, EventStream};
 use crate::error::ChainError;
 use crate::key::AccountKey;
 use crate::types::*;
-use convert::{cost_of, sp_account, weight_of};
-use drink::{
-    minimal::{MinimalSandbox, MinimalSandboxRuntime, RuntimeEvent},
-    pallet_contracts::{self, Determinism},
-    sandbox_api::prelude::*,
-    Sandbox as _,
-};
+use convert::{cost_of, weight_of};
+pub use runtime::Profile;
+use runtime::{new_runtime, SandboxRuntime};
 use std::sync::{Mutex, MutexGuard};
 use tokio::sync::broadcast;
 
@@ -37,12 +38,13 @@ pub const GENESIS_HASH: [u8; 32] = {
 };
 
 struct State {
-    sandbox: MinimalSandbox,
+    sandbox: Box<dyn SandboxRuntime>,
     block: u64,
 }
 
 /// drink's in-process chain.
 pub struct Sandbox {
+    profile: Profile,
     state: Mutex<State>,
     events: broadcast::Sender<BlockEvents>,
 }
@@ -58,15 +60,26 @@ fn sandbox_err(e: impl std::fmt::Debug) -> ChainError {
 }
 
 impl Sandbox {
-    /// A fresh chain whose clock reads [`GENESIS_TIME`].
+    /// A fresh chain of drink's default runtime whose clock reads [`GENESIS_TIME`].
     pub fn new() -> Self {
-        let mut sandbox = MinimalSandbox::default();
-        sandbox.set_timestamp(GENESIS_TIME);
+        Self::with_profile(Profile::Dev)
+    }
+
+    /// A fresh chain of the `profile` runtime whose clock reads [`GENESIS_TIME`].
+    pub fn with_profile(profile: Profile) -> Self {
+        let mut sandbox = new_runtime(profile);
+        sandbox.set_now(GENESIS_TIME);
         let (events, _) = broadcast::channel(1024);
         Sandbox {
+            profile,
             state: Mutex::new(State { sandbox, block: 0 }),
             events,
         }
+    }
+
+    /// Which runtime this chain runs.
+    pub fn profile(&self) -> Profile {
+        self.profile
     }
 
     fn state(&self) -> MutexGuard<'_, State> {
@@ -76,43 +89,19 @@ impl Sandbox {
 
     /// Gives `who` `amount` more plancks (the in-process chain's faucet).
     pub fn mint(&self, who: &AccountId, amount: Balance) -> Result<(), ChainError> {
-        self.state()
-            .sandbox
-            .mint_into(&sp_account(who), amount)
-            .map(|_| ())
-            .map_err(sandbox_err)
+        self.state().sandbox.mint(who, amount).map_err(sandbox_err)
     }
 
     /// Sets the clock (ms); it may only move forward.
     pub fn set_now(&self, ms: Timestamp) {
         let mut s = self.state();
-        let now = s.sandbox.get_timestamp();
-        s.sandbox.set_timestamp(ms.max(now));
-    }
-
-    /// Gas limit of every call: the sandbox's block limit.
-    fn gas_limit() -> drink::Weight {
-        MinimalSandbox::default_gas_limit()
+        let now = s.sandbox.now();
+        s.sandbox.set_now(ms.max(now));
     }
 
     /// Takes the events the last call left and tells the subscribers, as one block.
     fn seal(&self, s: &mut State) -> (BlockRef, Vec<ContractEvent>) {
-        let records = s.sandbox.events();
-        s.sandbox.reset_events();
-        let events: Vec<ContractEvent> = records
-            .into_iter()
-            .filter_map(|r| match r.event {
-                RuntimeEvent::Contracts(pallet_contracts::Event::ContractEmitted {
-                    contract,
-                    data,
-                }) => Some(ContractEvent {
-                    contract: AccountId(*AsRef::<[u8; 32]>::as_ref(&contract)),
-                    topics: r.topics.iter().map(|t| t.0).collect(),
-                    data,
-                }),
-                _ => None,
-            })
-            .collect();
+        let events = s.sandbox.take_contract_events();
         s.block += 1;
         let mut hash = [0u8; 32];
         hash[..8].copy_from_slice(&s.block.to_le_bytes());
@@ -134,25 +123,16 @@ impl Sandbox {
         call: &ContractCall,
         dry_run: bool,
     ) -> Result<DryRun, ChainError> {
-        let run = |sb: &mut MinimalSandbox| {
-            sb.call_contract(
-                sp_account(&call.contract),
-                call.value,
-                call.data.clone(),
-                sp_account(origin),
-                Self::gas_limit(),
-                None,
-                Determinism::Enforced,
-            )
-        };
-        let r = if dry_run {
-            s.sandbox.dry_run(run)
-        } else {
-            run(&mut s.sandbox)
-        };
-        let debug = String::from_utf8_lossy(&r.debug_message).into_owned();
-        let cost = cost_of(r.gas_consumed, &r.storage_deposit);
-        let gas_required = weight_of(r.gas_required);
+        let r = s.sandbox.call(
+            origin,
+            &call.contract,
+            call.value,
+            call.data.clone(),
+            dry_run,
+        );
+        let debug = String::from_utf8_lossy(&r.debug).into_owned();
+        let cost = cost_of(r.consumed, &r.deposit);
+        let gas_required = weight_of(r.required);
         let ret = r.result.map_err(|e| dispatch(e, origin))?;
         Ok(DryRun {
             reverted: ret.did_revert(),
@@ -189,7 +169,7 @@ fn dispatch(e: drink::DispatchError, who: &AccountId) -> ChainError {
     }
 }
 
-/// The minimal runtime's pallets, by index (System, Balances, Timestamp, Contracts).
+/// Both runtimes' pallets, by index (System, Balances, Timestamp, Contracts).
 fn pallet_name(index: u8) -> String {
     match index {
         0 => "System",
@@ -205,7 +185,7 @@ fn pallet_name(index: u8) -> String {
 impl Chain for Sandbox {
     fn info(&self) -> ChainInfo {
         ChainInfo {
-            name: "in-process drink sandbox (pallet-contracts 31); not persisted".into(),
+            name: self.profile.describe().into(),
             url: None,
             genesis_hash: hex0x(&GENESIS_HASH),
             dev: true,
@@ -213,7 +193,7 @@ impl Chain for Sandbox {
     }
 
     fn query_origin(&self) -> AccountId {
-        AccountId(*AsRef::<[u8; 32]>::as_ref(&MinimalSandbox::default_actor()))
+        self.state().sandbox.query_actor()
     }
 
     async fn dry_run(&self, origin: &AccountId, call: &ContractCall) -> Result<DryRun, ChainError> {
@@ -260,25 +240,22 @@ impl Chain for Sandbox {
         inst: &Instantiation,
     ) -> Result<DryRunInstantiation, ChainError> {
         let mut s = self.state();
-        let r = s.sandbox.dry_run(|sb| {
-            sb.deploy_contract(
-                inst.code.clone(),
-                inst.value,
-                inst.data.clone(),
-                inst.salt.clone(),
-                sp_account(origin),
-                Self::gas_limit(),
-                None,
-            )
-        });
-        let debug = String::from_utf8_lossy(&r.debug_message).into_owned();
-        let cost = cost_of(r.gas_consumed, &r.storage_deposit);
-        let gas_required = weight_of(r.gas_required);
-        let ok = r.result.map_err(|e| dispatch(e, origin))?;
+        let r = s.sandbox.deploy(
+            origin,
+            inst.code.clone(),
+            inst.value,
+            inst.data.clone(),
+            inst.salt.clone(),
+            true,
+        );
+        let debug = String::from_utf8_lossy(&r.debug).into_owned();
+        let cost = cost_of(r.consumed, &r.deposit);
+        let gas_required = weight_of(r.required);
+        let (address, ret) = r.result.map_err(|e| dispatch(e, origin))?;
         Ok(DryRunInstantiation {
-            address: AccountId(*AsRef::<[u8; 32]>::as_ref(&ok.account_id)),
-            reverted: ok.result.did_revert(),
-            data: ok.result.data,
+            address: AccountId(*AsRef::<[u8; 32]>::as_ref(&address)),
+            reverted: ret.did_revert(),
+            data: ret.data,
             gas_required,
             cost,
             debug,
@@ -292,31 +269,30 @@ impl Chain for Sandbox {
     ) -> Result<Instantiated, ChainError> {
         let origin = signer.account_id();
         let mut s = self.state();
-        let r = s.sandbox.deploy_contract(
+        let r = s.sandbox.deploy(
+            &origin,
             inst.code.clone(),
             inst.value,
             inst.data.clone(),
             inst.salt.clone(),
-            sp_account(&origin),
-            Self::gas_limit(),
-            None,
+            false,
         );
-        let debug = String::from_utf8_lossy(&r.debug_message).into_owned();
-        let cost = cost_of(r.gas_consumed, &r.storage_deposit);
-        let ok = r.result.map_err(|e| dispatch(e, &origin))?;
-        if ok.result.did_revert() {
+        let debug = String::from_utf8_lossy(&r.debug).into_owned();
+        let cost = cost_of(r.consumed, &r.deposit);
+        let (address, ret) = r.result.map_err(|e| dispatch(e, &origin))?;
+        if ret.did_revert() {
             // The failed instantiation changed nothing but may have left events.
-            s.sandbox.reset_events();
+            s.sandbox.drop_events();
             return Err(ChainError::ConstructorReverted {
                 what: "the".into(),
-                data: ok.result.data,
+                data: ret.data,
                 debug,
             });
         }
         let (block, events) = self.seal(&mut s);
         Ok(Instantiated {
-            address: AccountId(*AsRef::<[u8; 32]>::as_ref(&ok.account_id)),
-            code_hash: convert::blake2_256(&inst.code),
+            address: AccountId(*AsRef::<[u8; 32]>::as_ref(&address)),
+            code_hash: runtime::code_hash_of(&inst.code),
             block,
             cost,
             events,
@@ -325,7 +301,7 @@ impl Chain for Sandbox {
     }
 
     async fn free_balance(&self, who: &AccountId) -> Result<Balance, ChainError> {
-        Ok(self.state().sandbox.free_balance(&sp_account(who)))
+        Ok(self.state().sandbox.free_balance(who))
     }
 
     async fn fund(
@@ -335,30 +311,25 @@ impl Chain for Sandbox {
         amount: Balance,
     ) -> Result<(), ChainError> {
         let mut s = self.state();
-        let has = s.sandbox.free_balance(&sp_account(who));
+        let has = s.sandbox.free_balance(who);
         if has < amount {
-            s.sandbox
-                .mint_into(&sp_account(who), amount - has)
-                .map_err(sandbox_err)?;
+            s.sandbox.mint(who, amount - has).map_err(sandbox_err)?;
         }
         Ok(())
     }
 
     async fn code_hash_at(&self, address: &AccountId) -> Result<Option<CodeHash>, ChainError> {
-        let address = sp_account(address);
-        Ok(self.state().sandbox.execute_with(|| {
-            pallet_contracts::Pallet::<MinimalSandboxRuntime>::code_hash(&address).map(|h| h.0)
-        }))
+        Ok(self.state().sandbox.code_hash(address))
     }
 
     async fn now(&self) -> Result<Timestamp, ChainError> {
-        Ok(self.state().sandbox.get_timestamp())
+        Ok(self.state().sandbox.now())
     }
 
     async fn advance(&self, ms: Timestamp) -> Result<(), ChainError> {
         let mut s = self.state();
-        let now = s.sandbox.get_timestamp();
-        s.sandbox.set_timestamp(now.saturating_add(ms));
+        let now = s.sandbox.now();
+        s.sandbox.set_now(now.saturating_add(ms));
         Ok(())
     }
 

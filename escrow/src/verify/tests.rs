@@ -6,7 +6,7 @@
 //! signatures here use small r and s.
 
 use super::*;
-use gb_interfaces::{voucher_message, wrapped_voucher_message, VOUCHER_DOMAIN};
+use gb_interfaces::{voucher_message, wrapped_voucher_message};
 use gb_voucher::{VoucherKey, VoucherSigner};
 
 const ESCROW: [u8; 32] = [0xE5; 32];
@@ -21,7 +21,7 @@ fn verify(signer: &Signer, msg: &[u8; VOUCHER_LEN], sig: &VoucherSignature) -> R
     ChainVerifier.verify(signer, msg, sig)
 }
 
-#[cfg(not(feature = "no-sr25519"))]
+#[cfg(not(feature = "ecdsa-only"))]
 #[ink::test]
 fn the_signed_bytes_are_the_74_byte_v1_layout() {
     // Built by hand from DESIGN.md §3, independently of `voucher_message`.
@@ -32,14 +32,14 @@ fn the_signed_bytes_are_the_74_byte_v1_layout() {
     bytes.extend_from_slice(&1_234u128.to_le_bytes());
     let msg = voucher_message(&ESCROW, 7, 1_234);
     assert_eq!(&msg[..], &bytes[..]);
-    assert_eq!(&msg[..18], VOUCHER_DOMAIN);
+    assert_eq!(&msg[..18], gb_interfaces::VOUCHER_DOMAIN);
     // A signature over the hand-built bytes verifies against the library's message.
     let alice = sr("//Alice");
     let signer = alice.signer();
     assert_eq!(verify(&signer, &msg, &alice.sign_message(&bytes)), Ok(()));
 }
 
-#[cfg(not(feature = "no-sr25519"))]
+#[cfg(not(feature = "ecdsa-only"))]
 #[ink::test]
 fn sr25519_plain_and_wallet_wrapped_vouchers_verify() {
     let alice = sr("//Alice");
@@ -52,7 +52,32 @@ fn sr25519_plain_and_wallet_wrapped_vouchers_verify() {
     assert_eq!(verify(&signer, &msg, &alice.sign_message(&wrapped)), Ok(()));
 }
 
-#[cfg(not(feature = "no-sr25519"))]
+/// The `escrow-ecdsa` build refuses every sr25519 voucher, a valid one included, with
+/// `SchemeUnsupported` (it cannot check it, so it never accepts it); ecdsa still works.
+/// Run by `cargo test -p escrow --features ecdsa-only verify::` (scripts/test.sh).
+#[cfg(feature = "ecdsa-only")]
+#[ink::test]
+fn ecdsa_only_build_refuses_sr25519_vouchers_and_verifies_ecdsa() {
+    assert!(!SR25519_SUPPORTED);
+    let msg = voucher_message(&ESCROW, 1, 500);
+    let alice = sr("//Alice");
+    assert_eq!(
+        verify(&alice.signer(), &msg, &alice.sign_message(&msg)),
+        Err(Error::SchemeUnsupported)
+    );
+    let wrapped = wrapped_voucher_message(&msg);
+    assert_eq!(
+        verify(&alice.signer(), &msg, &alice.sign_message(&wrapped)),
+        Err(Error::SchemeUnsupported)
+    );
+    let alice = ec("//Alice");
+    assert_eq!(
+        verify(&alice.signer(), &msg, &alice.sign_message(&msg)),
+        Ok(())
+    );
+}
+
+#[cfg(not(feature = "ecdsa-only"))]
 #[ink::test]
 fn sr25519_rejections() {
     let alice = sr("//Alice");
