@@ -16,10 +16,9 @@ pub struct Bundle {
 pub enum BundleError {
     /// The file is missing or unreadable: it has not been built.
     #[error(
-        "cannot read {} ({reason}); build it with `cargo contract build --release \
-         --manifest-path {name}/Cargo.toml` (or run `bash scripts/demo.sh`, which builds \
-         all three), or point GB_BUNDLES_DIR (or --bundles) at the directory holding \
-         <name>/<name>.contract", path.display()
+        "cannot read {} ({reason}); build it with {}, or point GB_BUNDLES_DIR (or \
+         --bundles) at the directory holding <name>/<name>.contract",
+        path.display(), build_hint(name)
     )]
     NotBuilt {
         name: &'static str,
@@ -29,6 +28,19 @@ pub enum BundleError {
     /// The file is not a cargo-contract bundle.
     #[error("{} is not a contract bundle: {reason}", path.display())]
     Malformed { path: PathBuf, reason: String },
+}
+
+fn build_hint(name: &str) -> String {
+    if name == ESCROW_ECDSA {
+        "`bash scripts/contracts.sh` (with CARGO_TARGET_DIR set; it builds escrow \
+         with `--features ecdsa-only` into <CARGO_TARGET_DIR>/ink/escrow-ecdsa/)"
+            .into()
+    } else {
+        format!(
+            "`cargo contract build --release --manifest-path {name}/Cargo.toml` (or run \
+             `bash scripts/demo.sh`, which builds all three)"
+        )
+    }
 }
 
 /// The directory holding `<name>/<name>.contract`: `$GB_BUNDLES_DIR`, else
@@ -82,22 +94,51 @@ impl Bundle {
     }
 }
 
+/// The name of escrow's production bundle (`scripts/contracts.sh`): escrow built with
+/// feature `ecdsa-only`, which imports no sr25519 host function (docs/production.md).
+pub const ESCROW_ECDSA: &str = "escrow-ecdsa";
+
 /// The three contracts' bundles.
 #[derive(Clone, Debug)]
 pub struct Bundles {
     pub registry: Bundle,
     pub reputation: Bundle,
     pub escrow: Bundle,
+    /// Escrow's production bundle ([`ESCROW_ECDSA`]), if built: deployed instead of
+    /// `escrow` on a chain that refuses `escrow`'s code (`suite::deploy`).
+    pub escrow_ecdsa: Option<Bundle>,
 }
 
 impl Bundles {
-    /// Loads the three bundles from `dir`.
+    /// Loads the three bundles from `dir`, and `escrow-ecdsa` if it is there.
     pub fn load(dir: &Path) -> Result<Self, BundleError> {
+        let escrow_ecdsa = match Bundle::load(dir, ESCROW_ECDSA) {
+            Ok(b) => Some(b),
+            Err(BundleError::NotBuilt { .. }) => None,
+            Err(e) => return Err(e),
+        };
         Ok(Bundles {
             registry: Bundle::load(dir, "registry")?,
             reputation: Bundle::load(dir, "reputation")?,
             escrow: Bundle::load(dir, "escrow")?,
+            escrow_ecdsa,
         })
+    }
+
+    /// The production suite: `escrow-ecdsa` as escrow (an error if it is not built).
+    pub fn load_production(dir: &Path) -> Result<Self, BundleError> {
+        let b = Self::load(dir)?;
+        let ecdsa = Bundle::load(dir, ESCROW_ECDSA)?;
+        Ok(Bundles {
+            escrow: ecdsa,
+            escrow_ecdsa: None,
+            ..b
+        })
+    }
+
+    /// The escrow bundles a deployment may run: `escrow`, then `escrow-ecdsa`.
+    pub fn escrows(&self) -> impl Iterator<Item = &Bundle> {
+        std::iter::once(&self.escrow).chain(self.escrow_ecdsa.as_ref())
     }
 }
 

@@ -6,7 +6,7 @@
 //! refused, the books do not balance…); 2 the command line is wrong (clap);
 //! 3 `verify` found a deployment that does not match its file.
 
-use crate::bundle::{self, Bundles};
+use crate::bundle::{self, Bundles, ESCROW_ECDSA};
 use crate::connect::ChainOpts;
 use crate::demo::{Demo, DemoError, Step};
 use crate::suite::{self, DeployError, Options};
@@ -251,20 +251,29 @@ async fn deploy(a: DeployArgs) -> Result<(), CliError> {
         return Ok(());
     }
     let d = suite::deploy(&c.chain, &bundles, &c.signer, &opts).await?;
+    let escrow_bundle = bundles
+        .escrows()
+        .find(|b| b.code_hash() == d.contracts.escrow.code_hash)
+        .map_or("escrow", |b| b.name);
     out.say(&format!(
-        "deployed and wired on {}: registry {}, reputation {}, escrow {} (fee {} bps)",
+        "deployed and wired on {}: registry {}, reputation {}, escrow {} (bundle {escrow_bundle}; fee {} bps)",
         where_(&*c.chain),
         d.registry(),
         d.reputation(),
         d.escrow(),
         d.fee_bps
     ));
+    if escrow_bundle == ESCROW_ECDSA {
+        out.say("  this chain refused escrow's code (no sr25519_verify): escrow-ecdsa takes ecdsa voucher keys only (docs/production.md)");
+    }
     if let Some(path) = &a.deployment {
         d.write(path)?;
         out.say(&format!("deployment file written to {}", path.display()));
     }
-    out.result(json!({ "dry_run": false, "deployment": d,
-        "written_to": a.deployment.as_ref().map(|p| p.display().to_string()) }));
+    out.result(
+        json!({ "dry_run": false, "deployment": d, "escrow_bundle": escrow_bundle,
+        "written_to": a.deployment.as_ref().map(|p| p.display().to_string()) }),
+    );
     Ok(())
 }
 

@@ -6,7 +6,9 @@
 
 use crate::bundle::{Bundle, Bundles};
 use escrow::escrow::EscrowRef;
-use gb_chain::{hex0x, AccountId, AccountKey, Chain, ChainError, Cost, Instantiation};
+use gb_chain::{
+    hex0x, AccountId, AccountKey, Chain, ChainError, Cost, DryRunInstantiation, Instantiation,
+};
 use gb_client::deployment::SuiteContracts;
 use gb_client::{
     chain_account, ink_account, Client, ClientError, Constructor, DeployedContract, Deployment,
@@ -39,6 +41,13 @@ pub enum DeployError {
     /// A wiring call failed (the chain, or the contract refused).
     #[error(transparent)]
     Call(#[from] ClientError),
+    /// The chain refused escrow's code at the upload's dry run (`Contracts::CodeRejected`)
+    /// and there is no production bundle to deploy instead, or it refused that too.
+    #[error("{}", escrow_refused_text(*.ecdsa_tried))]
+    EscrowCodeRejected {
+        /// The `escrow-ecdsa` bundle was tried and refused as well.
+        ecdsa_tried: bool,
+    },
     /// A contract listed in the deployment file is not on this chain.
     #[error(
         "the deployment file lists {name} at {address}, but this chain has no contract \
@@ -73,6 +82,24 @@ pub enum DeployError {
     },
 }
 
+fn escrow_refused_text(ecdsa_tried: bool) -> &'static str {
+    if ecdsa_tried {
+        "this chain refused the code of both escrow and escrow-ecdsa at the upload's dry \
+         run (Contracts::CodeRejected), so it is not only the sr25519 host function: \
+         compare the chain's pallet-contracts settings (MaxCodeLen, the host functions it \
+         offers) with docs/production.md"
+    } else {
+        "this chain refused escrow's code at the upload's dry run (Contracts::CodeRejected): \
+         it does not offer a host function escrow imports, i.e. `sr25519_verify` (unstable \
+         in pallet-contracts before polkadot-sdk 1.7, and refused where \
+         UnsafeUnstableInterface = false). Build the production bundle with \
+         `CARGO_TARGET_DIR=<dir> bash scripts/contracts.sh` (it writes \
+         <dir>/ink/escrow-ecdsa/escrow-ecdsa.contract: escrow for ecdsa voucher keys only) \
+         and run this command again with --bundles <dir>/ink (or GB_BUNDLES_DIR): it then \
+         deploys escrow-ecdsa (docs/production.md)"
+    }
+}
+
 fn chain_step(step: &'static str) -> impl FnOnce(ChainError) -> DeployError {
     move |source| DeployError::Chain { step, source }
 }
@@ -99,6 +126,32 @@ fn instantiation(bundle: &Bundle, c: &Constructor, salt: &[u8]) -> Instantiation
         salt: salt.to_vec(),
         value: 0,
     }
+}
+
+/// The escrow bundle this chain accepts, with its instantiation's dry run: `escrow`,
+/// or `escrow-ecdsa` where the dry run of escrow's upload is refused with
+/// `Contracts::CodeRejected` (a chain that does not offer `sr25519_verify`).
+async fn choose_escrow<'b, C: Chain>(
+    chain: &C,
+    bundles: &'b Bundles,
+    deployer: &AccountId,
+    escrow_new: &Constructor,
+    salt: &[u8],
+) -> Result<(&'b Bundle, DryRunInstantiation), DeployError> {
+    let mut refused = false;
+    for bundle in bundles.escrows() {
+        match chain
+            .dry_run_instantiate(deployer, &instantiation(bundle, escrow_new, salt))
+            .await
+        {
+            Ok(dry) => return Ok((bundle, dry)),
+            Err(e) if e.is_code_rejected() => refused = true,
+            Err(e) => return Err(chain_step("escrow::new")(e)),
+        }
+    }
+    Err(DeployError::EscrowCodeRejected {
+        ecdsa_tried: refused && bundles.escrow_ecdsa.is_some(),
+    })
 }
 
 /// One planned instantiation (a dry run).
@@ -133,14 +186,12 @@ pub async fn plan<C: Chain>(
         code_hash: hex0x(&bundles.registry.code_hash()),
         cost: registry_dry.cost,
     }];
-    for (bundle, c, step) in [
-        (&bundles.reputation, c1, "reputation::new"),
-        (&bundles.escrow, c2, "escrow::new"),
-    ] {
-        let dry = chain
-            .dry_run_instantiate(deployer, &instantiation(bundle, &c, &o.salt))
-            .await
-            .map_err(chain_step(step))?;
+    let reputation_dry = chain
+        .dry_run_instantiate(deployer, &instantiation(&bundles.reputation, &c1, &o.salt))
+        .await
+        .map_err(chain_step("reputation::new"))?;
+    let (escrow, escrow_dry) = choose_escrow(chain, bundles, deployer, &c2, &o.salt).await?;
+    for (bundle, dry) in [(&bundles.reputation, reputation_dry), (escrow, escrow_dry)] {
         out.push(PlannedContract {
             name: bundle.name,
             address: dry.address,
@@ -151,7 +202,9 @@ pub async fn plan<C: Chain>(
     Ok(out)
 }
 
-/// Deploys and wires the suite; `deployer` owns all three contracts.
+/// Deploys and wires the suite; `deployer` owns all three contracts. Escrow is the
+/// `escrow` bundle, or `escrow-ecdsa` if the chain refuses escrow's code (checked by
+/// dry runs before anything is submitted).
 pub async fn deploy<C: Chain>(
     chain: &C,
     bundles: &Bundles,
@@ -159,6 +212,16 @@ pub async fn deploy<C: Chain>(
     o: &Options,
 ) -> Result<Deployment, DeployError> {
     let who = deployer.account_id();
+    let planned_registry = chain
+        .dry_run_instantiate(
+            &who,
+            &instantiation(&bundles.registry, &registry_new(), &o.salt),
+        )
+        .await
+        .map_err(chain_step("registry::new"))?
+        .address;
+    let [_, escrow_new] = dependents_new(&planned_registry, o);
+    let (escrow_bundle, _) = choose_escrow(chain, bundles, &who, &escrow_new, &o.salt).await?;
     let registry = chain
         .instantiate(
             deployer,
@@ -177,7 +240,7 @@ pub async fn deploy<C: Chain>(
     let escrow = chain
         .instantiate(
             deployer,
-            &instantiation(&bundles.escrow, &escrow_new, &o.salt),
+            &instantiation(escrow_bundle, &escrow_new, &o.salt),
         )
         .await
         .map_err(chain_step("escrow::new"))?;
@@ -265,7 +328,11 @@ pub async fn verify<C: Chain>(
     for ((name, entry), bundle) in d.contracts.each().into_iter().zip([
         &bundles.registry,
         &bundles.reputation,
-        &bundles.escrow,
+        // Escrow runs `escrow` or, where the chain refused it, `escrow-ecdsa`.
+        bundles
+            .escrows()
+            .find(|b| b.code_hash() == d.contracts.escrow.code_hash)
+            .unwrap_or(&bundles.escrow),
     ]) {
         match client
             .chain()

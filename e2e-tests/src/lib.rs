@@ -144,6 +144,18 @@ impl<C: Chain> Market<C> {
         n_clients: usize,
         funds: Balance,
     ) -> Result<Self, DeployError> {
+        Self::on_with(chain, bundles(), deployer, fee_bps, n_clients, funds).await
+    }
+
+    /// [`Market::on`] with the given bundles (e.g. `Bundles::load_production`).
+    pub async fn on_with(
+        chain: C,
+        bundles: &Bundles,
+        deployer: AccountKey,
+        fee_bps: u16,
+        n_clients: usize,
+        funds: Balance,
+    ) -> Result<Self, DeployError> {
         let chain = Recorder::new(chain);
         let treasury = Who::dev("Ferdie");
         let opts = Options {
@@ -159,7 +171,7 @@ impl<C: Chain> Market<C> {
                 .to_le_bytes()
                 .to_vec(),
         };
-        let deployment = suite::deploy(&chain, bundles(), &deployer, &opts).await?;
+        let deployment = suite::deploy(&chain, bundles, &deployer, &opts).await?;
         let client = Client::new(chain, deployment);
         // A suite that already served (a reused node deployment) gets fresh parties,
         // as the demo's: one-per-epoch rules must see new ones.
