@@ -16,7 +16,8 @@ pub struct Who {
     pub name: String,
     /// Signs transactions.
     pub key: AccountKey,
-    /// Signs vouchers (sr25519, from the same secret URI).
+    /// Signs vouchers (sr25519 from the same secret URI; ecdsa after
+    /// [`Who::with_ecdsa_vouchers`]).
     pub vouchers: VoucherKey,
 }
 
@@ -30,6 +31,14 @@ impl Who {
             // `//<seed>` always parses.
             vouchers: VoucherKey::sr25519(&suri).unwrap_or_else(|e| unreachable!("{e}")),
         }
+    }
+
+    /// The same actor signing vouchers with its ecdsa key (secp256k1, from the same
+    /// secret URI): for an escrow that takes ecdsa vouchers only (`escrow-ecdsa`).
+    pub fn with_ecdsa_vouchers(mut self) -> Self {
+        // A dev secret URI always parses.
+        self.vouchers = VoucherKey::ecdsa(self.key.suri()).unwrap_or_else(|e| unreachable!("{e}"));
+        self
     }
 
     pub fn account(&self) -> AccountId {

@@ -7,7 +7,7 @@
 //! 3 `verify` found a deployment that does not match its file.
 
 use crate::bundle::{self, Bundles, ESCROW_ECDSA};
-use crate::connect::ChainOpts;
+use crate::connect::{ChainOpts, Runtime};
 use crate::demo::{Demo, DemoError, Step};
 use crate::suite::{self, DeployError, Options};
 use gb_chain::{AccountId, Chain};
@@ -310,7 +310,13 @@ async fn demo(a: DemoArgs) -> Result<(), CliError> {
     let c = a.chain.connect().await?;
     let info = c.chain.info();
     match &info.url {
-        None => out.say("Global Brain demo on an in-process chain (drink sandbox)\n"),
+        None => out.say(&format!(
+            "Global Brain demo on an in-process chain (drink sandbox{})\n",
+            match a.chain.runtime {
+                Runtime::Dev => "",
+                Runtime::Production => ", production-like runtime",
+            }
+        )),
         Some(url) => out.say(&format!(
             "Global Brain demo on {url} (genesis {}), deployer {}\n",
             info.genesis_hash,

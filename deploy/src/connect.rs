@@ -19,6 +19,21 @@ pub struct ChainOpts {
     /// visible to other users of the machine.
     #[arg(long, env = "GB_SURI", hide_env_values = true, value_name = "SURI")]
     pub suri: Option<String>,
+    /// The in-process chain's runtime: `dev` (drink's) or `production` (configured like
+    /// a production chain: unstable host functions refused, call stack 5, 128 KiB
+    /// code, subtensor's deposits; docs/production.md). Not with --url.
+    #[arg(long, value_enum, default_value_t = Runtime::Dev)]
+    pub runtime: Runtime,
+}
+
+/// The runtime of the in-process chain.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Runtime {
+    /// drink's default runtime.
+    #[default]
+    Dev,
+    /// Configured like a production chain (Bittensor's subtensor).
+    Production,
 }
 
 /// Why the chain or the signer could not be set up.
@@ -30,6 +45,8 @@ pub enum ConnectError {
     BadSuri(#[from] gb_chain::key::BadSuri),
     #[error("--suri needs --url (the in-process chain signs nothing)")]
     SuriWithoutUrl,
+    #[error("--runtime picks the in-process chain's runtime; a node at --url runs its own")]
+    RuntimeWithUrl,
     #[error(
         "this gb-deploy was built without the in-process chain (feature `sandbox`): pass \
          --url"
@@ -49,7 +66,8 @@ impl ChainOpts {
     pub async fn connect(&self) -> Result<Connected, ConnectError> {
         match &self.url {
             None if self.suri.is_some() => Err(ConnectError::SuriWithoutUrl),
-            None => Self::sandbox(),
+            None => self.sandbox(),
+            Some(_) if self.runtime != Runtime::Dev => Err(ConnectError::RuntimeWithUrl),
             Some(url) => {
                 let (signer, defaulted) = match &self.suri {
                     Some(suri) => (AccountKey::from_suri(suri)?, false),
@@ -67,10 +85,14 @@ impl ChainOpts {
         }
     }
 
-    /// A fresh in-process chain, with //Alice endowed as the signer.
+    /// A fresh in-process chain of `--runtime`, with //Alice endowed as the signer.
     #[cfg(feature = "sandbox")]
-    fn sandbox() -> Result<Connected, ConnectError> {
-        let chain = gb_chain::sandbox::Sandbox::new();
+    fn sandbox(&self) -> Result<Connected, ConnectError> {
+        use gb_chain::sandbox::{Profile, Sandbox};
+        let chain = Sandbox::with_profile(match self.runtime {
+            Runtime::Dev => Profile::Dev,
+            Runtime::Production => Profile::Production,
+        });
         let signer = AccountKey::dev("Alice");
         chain.mint(&signer.account_id(), SANDBOX_ENDOWMENT)?;
         Ok(Connected {
@@ -80,7 +102,7 @@ impl ChainOpts {
     }
 
     #[cfg(not(feature = "sandbox"))]
-    fn sandbox() -> Result<Connected, ConnectError> {
+    fn sandbox(&self) -> Result<Connected, ConnectError> {
         Err(ConnectError::NoSandbox)
     }
 }

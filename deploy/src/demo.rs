@@ -69,6 +69,8 @@ pub struct Demo<C> {
     ref_time: u64,
     calls: usize,
     tx_fees: Balance,
+    /// The clients' voucher scheme: sr25519, or ecdsa where escrow takes only that.
+    voucher_scheme: &'static str,
 }
 
 /// Funds each actor is topped up to (the in-process chain mints; a node transfers from
@@ -85,7 +87,7 @@ impl<C: Chain> Demo<C> {
     ) -> Result<Self, DemoError> {
         let next = client.query(client.registry().next_service_id()).await?;
         let earlier_services = next.saturating_sub(1);
-        let cast = Cast::new(n_clients, earlier_services);
+        let mut cast = Cast::new(n_clients, earlier_services);
         for w in cast.everyone() {
             client
                 .chain()
@@ -93,6 +95,17 @@ impl<C: Chain> Demo<C> {
                 .await?;
         }
         let config = client.query(client.escrow().config()).await?;
+        // escrow-ecdsa (config says so) takes ecdsa voucher keys only.
+        let voucher_scheme = if config.sr25519_vouchers {
+            "sr25519"
+        } else {
+            cast.clients = cast
+                .clients
+                .into_iter()
+                .map(Who::with_ecdsa_vouchers)
+                .collect();
+            "ecdsa"
+        };
         let mut demo = Demo {
             client,
             cast,
@@ -105,6 +118,7 @@ impl<C: Chain> Demo<C> {
             ref_time: 0,
             calls: 0,
             tx_fees: 0,
+            voucher_scheme,
         };
         demo.base = demo.unowed().await?;
         Ok(demo)
@@ -310,9 +324,10 @@ impl<C: Chain> Demo<C> {
         Ok(Step {
             title: "pay per call".into(),
             lines: vec![format!(
-                "   clients made {total} paid calls, signing a cumulative sr25519 voucher per call"
+                "   clients made {total} paid calls, signing a cumulative {} voucher per call",
+                self.voucher_scheme
             )],
-            facts: json!({ "calls": total.to_string() }),
+            facts: json!({ "calls": total.to_string(), "scheme": self.voucher_scheme }),
         })
     }
 

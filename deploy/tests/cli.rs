@@ -167,4 +167,34 @@ fn node_errors_that_need_no_node() {
     );
     let o = gb_deploy(&["demo", "--suri", "//Bob"]);
     assert!(stderr(&o).contains("--suri needs --url"), "{}", stderr(&o));
+    let o = gb_deploy(&[
+        "demo",
+        "--url",
+        "ws://127.0.0.1:1",
+        "--runtime",
+        "production",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("--runtime picks the in-process chain's runtime"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn demo_runs_on_the_production_like_runtime() {
+    let report = json(&gb_deploy(&[
+        "demo",
+        "--runtime",
+        "production",
+        "--output-json",
+    ]));
+    let steps = report["steps"].as_array().unwrap();
+    let facts = |title: &str| &steps.iter().rev().find(|s| s["title"] == title).unwrap()["facts"];
+    assert_eq!(facts("books")["balanced"], true);
+    assert_eq!(facts("batch claim")["channels"], 4);
+    // pallet-contracts 31 offers sr25519_verify as a stable host function: the dev
+    // escrow deploys there, and the clients sign sr25519 vouchers (docs/production.md).
+    assert_eq!(facts("pay per call")["scheme"], "sr25519");
 }

@@ -15,6 +15,7 @@ use gb_chain::sandbox::{Profile, Sandbox};
 use gb_chain::{AccountKey, Chain, Instantiation, Recorder};
 use gb_client::{ink_account, Constructor};
 use gb_deploy::bundle::{default_dir, Bundle, Bundles, ESCROW_ECDSA};
+use gb_deploy::demo::Demo;
 use gb_deploy::suite::{self, DeployError, Options};
 use gb_e2e_tests::*;
 use gb_interfaces::Voucher;
@@ -275,4 +276,27 @@ async fn gb_deploy_says_what_to_do_where_the_chain_refuses_escrow_and_no_ecdsa_b
     }
     // Found by dry runs: nothing was submitted (no registry, no reputation left behind).
     assert!(chain.entries().is_empty(), "{:?}", chain.entries());
+}
+
+#[tokio::test]
+async fn the_demo_runs_with_escrow_ecdsa_and_ecdsa_voucher_keys() {
+    let (chain, deployer) = production_chain();
+    let chain = Recorder::new(chain);
+    let opts = Options {
+        fee_bps: 100,
+        treasury: Who::dev("Ferdie").account(),
+        salt: vec![],
+    };
+    let d = suite::deploy(&chain, &production_bundles(), &deployer, &opts)
+        .await
+        .unwrap_or_else(|e| panic!("deploy: {e}"));
+    let client = gb_client::Client::new(chain, d);
+    let mut demo = Demo::new(client, &deployer, 4)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let steps = demo.run(|_| {}).await.unwrap_or_else(|e| panic!("{e}"));
+    let facts = |title: &str| &steps.iter().rev().find(|s| s.title == title).unwrap().facts;
+    assert_eq!(facts("pay per call")["scheme"], "ecdsa");
+    assert_eq!(facts("batch claim")["channels"], 4);
+    assert_eq!(facts("books")["balanced"], true);
 }
