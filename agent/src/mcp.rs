@@ -14,7 +14,7 @@ use crate::discover::Order;
 use crate::error::AgentError;
 use crate::pay::CallRequest;
 use rmcp::handler::server::{router::tool::ToolRouter, wrapper::Parameters};
-use rmcp::model::{CallToolResult, Implementation, ServerCapabilities, ServerInfo};
+use rmcp::model::{CallToolResult, Implementation, ServerCapabilities, ServerConfig};
 use rmcp::{tool, tool_handler, tool_router, ErrorData, ServerHandler, ServiceExt as _};
 use serde_json::{json, Value};
 use std::sync::Arc;
@@ -196,10 +196,10 @@ impl GbMcp {
     }
 }
 
-#[tool_handler]
+#[tool_handler(router = self.tool_router)]
 impl ServerHandler for GbMcp {
-    fn get_info(&self) -> ServerInfo {
-        ServerInfo::new(ServerCapabilities::builder().enable_tools().build())
+    fn get_info(&self) -> ServerConfig {
+        ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
             .with_server_info(Implementation::new("gb", env!("CARGO_PKG_VERSION")))
             .with_instructions(
                 "Global Brain marketplace: search_services(tag) to find AI services ranked by \

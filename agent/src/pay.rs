@@ -11,7 +11,6 @@
 //! pay at once.
 
 use crate::agent::{lock, Agent};
-use crate::budget::Reservation;
 use crate::discover::ServiceInfo;
 use crate::error::AgentError;
 use crate::ledger::{sign_voucher, LedgerError, Next};

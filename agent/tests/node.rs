@@ -16,7 +16,9 @@ async fn market(n: usize) -> Market {
     let node = gb_chain::node::Node::connect(&url, alice.clone())
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    Market::on(Arc::new(node), alice, n).await.unwrap_or_else(|e| panic!("{e}"))
+    Market::on(Arc::new(node), alice, n)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -30,10 +30,17 @@ pub async fn discover_open_100_paid_calls_claim_rate_and_the_ranking_changes(mar
     let before = agent.discover(&market.tag).await.unwrap();
     let ids: Vec<u64> = before.iter().map(|s| s.id).collect();
     let (first, second) = (market.services[0].id, market.services[1].id);
-    assert_eq!(ids, [first, second], "at the prior, the cheaper service leads");
+    assert_eq!(
+        ids,
+        [first, second],
+        "at the prior, the cheaper service leads"
+    );
     assert_eq!(before[0].score, before[1].score);
     assert_eq!(before[1].price, 2 * UNIT);
-    assert_eq!(before[1].endpoint, market.service(second).gateway.endpoint());
+    assert_eq!(
+        before[1].endpoint,
+        market.service(second).gateway.endpoint()
+    );
 
     // 100 paid calls of the second (pricier) service.
     let target = &before[1];
