@@ -77,9 +77,10 @@ section "contracts (cargo contract build --release)"
 await setup
 bash scripts/contracts.sh
 
-section "off-chain workspace: gb-chain, gb-client, gb-deploy (CLI tests), drink suite"
+section "off-chain workspace: gb-chain, gb-client, gb-deploy (CLI tests), gb-protocol, gb-gateway (PostgreSQL, kill -9), drink suite"
 await offchain_build
-GB_BUNDLES_DIR="$BUNDLES" CARGO_TARGET_DIR="$OFFCHAIN_TARGET" \
+# GB_REQUIRE_POSTGRES=1: gb-gateway's PostgreSQL tests fail (not skip) without a server.
+GB_REQUIRE_POSTGRES=1 GB_BUNDLES_DIR="$BUNDLES" CARGO_TARGET_DIR="$OFFCHAIN_TARGET" \
   cargo test "${OFFCHAIN[@]}" --workspace --locked -- --test-threads=2
 
 section "production build without drink (gb-deploy --no-default-features)"
