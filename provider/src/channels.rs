@@ -206,7 +206,7 @@ impl ChannelCache {
     /// replica may have moved it).
     pub async fn reload(&self, entry: &Arc<ChannelEntry>) -> Result<(), LookupError> {
         let stored = self.store.channel(entry.id).await?;
-        let values = stored.map(|c| c.ledger).unwrap_or(LedgerValues::default());
+        let values = stored.map(|c| c.ledger).unwrap_or_default();
         entry.lock().reload(values);
         Ok(())
     }

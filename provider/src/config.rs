@@ -247,9 +247,10 @@ impl Config {
         for (name, value) in env {
             apply_override(&mut table, &name, &value)?;
         }
-        let mut config: Config = toml::Value::Table(table)
-            .try_into()
-            .map_err(|e: toml::de::Error| parse(e.to_string()))?;
+        // Parsed again as text, so that an error shows the key and value it is about.
+        let merged = toml::to_string(&table).map_err(|e| parse(e.to_string()))?;
+        let mut config: Config =
+            toml::from_str(&merged).map_err(|e: toml::de::Error| parse(e.to_string()))?;
         let base = origin.parent().unwrap_or(Path::new("."));
         config.deployment = base.join(&config.deployment);
         config.store.path = base.join(&config.store.path);

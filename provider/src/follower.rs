@@ -15,7 +15,7 @@ use crate::writer::Writer;
 use futures::StreamExt as _;
 use gb_client::events::{EscrowEvent, RegistryEvent};
 use gb_client::{decode_event, SuiteEvent};
-use gb_chain::BlockEvents;
+use gb_chain::{BlockEvents, Chain as _};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};

@@ -202,9 +202,9 @@ async fn forward(
         Ok(resp) => {
             let rec = receipt(&ticket, ticket.charged, false);
             let resp = pass_on(resp);
-            let resp = match &ticket.key {
-                None => resp.map(Body::new),
-                Some(_) => {
+            let resp = if ticket.key.is_none() {
+                resp.map(Body::new)
+            } else {
                     let (parts, body) = resp.into_parts();
                     let keep = !parts
                         .headers
@@ -215,7 +215,6 @@ async fn forward(
                     let done = Box::new(move |r: Option<StoredResponse>| gate.complete(&ticket, r));
                     let body = Capture::new(body, parts.status.as_u16(), &parts.headers, app.max_stored_response, keep, done);
                     http::Response::from_parts(parts, Body::new(body))
-                }
             };
             with_receipt(resp, &rec)
         }

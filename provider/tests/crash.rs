@@ -224,10 +224,14 @@ value_threshold = 1
     let status: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(status["unclaimed"], "0", "{status}");
     assert_eq!(status["pendingClaims"], serde_json::json!([]));
+    let mut on_chain = HashMap::new();
+    for id in &channels {
+        on_chain.insert(*id, w.channel(*id).await.claimed);
+    }
     let seen = seen.per_channel.lock().unwrap();
     let mut lost = 0;
     for id in &channels {
-        let on_chain = futures::executor::block_on(w.channel(*id)).claimed;
+        let on_chain = on_chain[id];
         let (calls, highest) = seen[id];
         // Every call that reached the service is paid for on chain.
         if on_chain < highest || on_chain < u128::from(calls.min(CALLS_PER_CLIENT as u64)) * PRICE {

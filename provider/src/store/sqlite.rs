@@ -293,8 +293,9 @@ fn apply(tx: &rusqlite::Transaction<'_>, b: &mut Batch<'_>, op: Op) -> Result<Ou
             row.spent = row.spent.saturating_sub(price);
             let ledger = row.ledger();
             if let Some(key) = key {
+                let cid = id_sql(channel)?;
                 tx.prepare_cached("DELETE FROM idempotency WHERE channel_id = ?1 AND key = ?2")
-                    .and_then(|mut s| s.execute(params![id_sql(channel)?, key]))
+                    .and_then(|mut s| s.execute(params![cid, key]))
                     .map_err(unavailable)?;
             }
             Ok(Outcome::Refunded(ledger))
@@ -308,10 +309,11 @@ fn apply(tx: &rusqlite::Transaction<'_>, b: &mut Batch<'_>, op: Op) -> Result<Ou
                 .map(|r| serde_json::to_vec(&r))
                 .transpose()
                 .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            let cid = id_sql(channel)?;
             tx.prepare_cached(
                 "UPDATE idempotency SET state = ?3, response = ?4 WHERE channel_id = ?1 AND key = ?2",
             )
-            .and_then(|mut s| s.execute(params![id_sql(channel)?, key, DONE, body]))
+            .and_then(|mut s| s.execute(params![cid, key, DONE, body]))
             .map_err(unavailable)?;
             Ok(Outcome::Done)
         }
@@ -426,6 +428,7 @@ pub(crate) fn parse_vouchers_json(text: &str) -> Result<Vec<(ChannelId, Balance)
 fn write_row(tx: &rusqlite::Transaction<'_>, id: ChannelId, r: &Row) -> Result<(), StoreError> {
     let sig = r.signature.as_ref().map(encode_signature);
     let c = r.chain.as_ref();
+    let id = id_sql(id)?;
     tx.prepare_cached(
         "INSERT OR REPLACE INTO channels
          (id, accepted, signature, spent, unclaimed_since, client, payee, service_id, signer,
@@ -434,7 +437,7 @@ fn write_row(tx: &rusqlite::Transaction<'_>, id: ChannelId, r: &Row) -> Result<(
     )
     .and_then(|mut s| {
         s.execute(params![
-            id_sql(id).map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?,
+            id,
             r.accepted.to_string(),
             sig,
             r.spent.to_string(),

@@ -7,7 +7,6 @@
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::response::{IntoResponse, Response};
-use axum::routing::any;
 use axum::Router;
 use bytes::Bytes;
 use gb_chain::sandbox::Sandbox;
@@ -265,7 +264,7 @@ async fn upstream_handler(State(u): State<Arc<Upstream>>, req: Request) -> Respo
 /// Starts the upstream on 127.0.0.1; its URL and counters.
 pub async fn upstream() -> (String, Arc<Upstream>) {
     let u = Arc::new(Upstream::default());
-    let app = Router::new().fallback(any(upstream_handler)).with_state(u.clone());
+    let app = Router::new().fallback(upstream_handler).with_state(u.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move {
