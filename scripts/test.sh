@@ -91,6 +91,12 @@ if CARGO_TARGET_DIR="$OFFCHAIN_TARGET" cargo tree "${OFFCHAIN[@]}" --locked -p g
 fi
 CARGO_TARGET_DIR="$OFFCHAIN_TARGET" cargo check "${OFFCHAIN[@]}" --locked -p gb-deploy --no-default-features
 echo "    gb-deploy --no-default-features: no drink in its dependency graph"
+if CARGO_TARGET_DIR="$OFFCHAIN_TARGET" cargo tree "${OFFCHAIN[@]}" --locked -p gb-gateway \
+  -e normal,build --prefix none | grep -q '^drink '; then
+  echo "FAILED: the gb-gateway binary links drink"
+  exit 1
+fi
+echo "    gb-gateway: no drink in its dependency graph"
 
 section "main command (bash scripts/demo.sh: the workflow on the in-process chain; fails if the books do not balance)"
 bash scripts/demo.sh | tee "$CACHE/logs/demo.txt"
