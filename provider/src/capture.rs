@@ -24,7 +24,7 @@ pub struct Capture<B> {
     on_done: Option<OnDone>,
 }
 
-impl<B> Capture<B> {
+impl<B: Body> Capture<B> {
     /// Wraps `inner`, the body of a response with `status` and `headers`; `limit`:
     /// the largest body kept; `keep`: false to record "not retained" whatever the size
     /// (a stream of events).
@@ -33,15 +33,23 @@ impl<B> Capture<B> {
             .iter()
             .filter_map(|(n, v)| Some((n.as_str().to_string(), v.to_str().ok()?.to_string())))
             .collect();
-        Capture {
+        let mut c = Capture {
             inner,
             copy: keep.then(Vec::new),
             limit,
             status,
             headers,
             on_done: Some(on_done),
+        };
+        // An empty body may never be polled.
+        if c.inner.is_end_stream() {
+            c.finish(true);
         }
+        c
     }
+}
+
+impl<B> Capture<B> {
 
     fn finish(&mut self, complete: bool) {
         if let Some(f) = self.on_done.take() {
@@ -82,6 +90,10 @@ where
                     } else if let Some(c) = &mut this.copy {
                         c.extend_from_slice(data);
                     }
+                }
+                // A body of known length may not be polled again after its last bytes.
+                if this.inner.is_end_stream() {
+                    this.finish(true);
                 }
                 Poll::Ready(Some(Ok(frame)))
             }

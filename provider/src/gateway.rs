@@ -11,7 +11,7 @@ use crate::gate::Gate;
 use crate::metrics::Metrics;
 use crate::proxy::Upstream;
 use crate::server::{admin_router, router, App};
-use crate::store::{sqlite::SqliteStore, Binding, Store, StoreError};
+use crate::store::{sqlite::SqliteStore, Binding, Op, Store, StoreError};
 use crate::terms::Terms;
 use crate::writer::Writer;
 use gb_chain::{AccountKey, Chain, ChainError};
@@ -22,6 +22,9 @@ use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio::task::JoinHandle;
+
+/// How often expired idempotency records are deleted.
+const PRUNE_EVERY: std::time::Duration = std::time::Duration::from_secs(600);
 
 /// What a gateway is made of.
 pub struct Setup {
@@ -211,6 +214,25 @@ pub async fn start(setup: Setup) -> Result<Running, StartError> {
         let f = follower.clone();
         let rx = stop_rx.clone();
         tasks.push(tokio::spawn(f.run(rx)));
+    }
+    // Idempotency records are forgotten after their time to live.
+    {
+        let (writer, clock, mut stop) = (writer.clone(), clock.clone(), stop_rx.clone());
+        let ttl_ms = config.idempotency.ttl_secs.saturating_mul(1000);
+        tasks.push(tokio::spawn(async move {
+            let mut tick = tokio::time::interval(PRUNE_EVERY);
+            loop {
+                tokio::select! {
+                    _ = stop.changed() => return,
+                    _ = tick.tick() => {
+                        let before_ms = clock.now_ms().saturating_sub(ttl_ms);
+                        if let Err(e) = writer.write(Op::Prune { before_ms }).await {
+                            tracing::warn!(error = %e, "pruning idempotency records");
+                        }
+                    }
+                }
+            }
+        }));
     }
     let mut claims = None;
     if let (true, Some(key)) = (config.claims.enabled, claimer_key) {
