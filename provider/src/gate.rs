@@ -141,7 +141,7 @@ impl Gate {
         let terms = self.terms();
         let url = uri.path_and_query().map_or("/", |p| p.as_str());
         let ctx = Ctx { url, terms: &terms };
-        let result = self.decide(&ctx, method, uri, headers).await;
+        let result = self.decide(&ctx, method, headers).await;
         if let Err(r) = &result {
             let slug = r.problem.kind().map_or("unknown", ProblemKind::slug);
             self.metrics.vouchers_rejected.with_label_values(&[slug]).inc();
@@ -153,7 +153,6 @@ impl Gate {
         &self,
         ctx: &Ctx<'_>,
         method: &Method,
-        uri: &Uri,
         headers: &HeaderMap,
     ) -> Result<Decision, Refused> {
         let terms = ctx.terms;
