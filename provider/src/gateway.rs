@@ -14,6 +14,7 @@ use crate::server::{admin_router, router, App};
 use crate::store::{sqlite::SqliteStore, Binding, Op, Store, StoreError};
 use crate::terms::Terms;
 use crate::writer::Writer;
+use axum::serve::ListenerExt as _;
 use gb_chain::{AccountKey, Chain, ChainError};
 use gb_client::{Client, ClientError, Deployment};
 use gb_protocol::{network, Account, IdempotencyTerms};
@@ -303,6 +304,10 @@ async fn serve(
     let bound = listener
         .local_addr()
         .map_err(|source| StartError::Listen { addr, source })?;
+    // Small requests and answers go out at once (no Nagle delay).
+    let listener = listener.tap_io(|tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
     let service = router.into_make_service_with_connect_info::<SocketAddr>();
     let handle = tokio::spawn(async move {
         let shutdown = async move {

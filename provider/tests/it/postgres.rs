@@ -5,9 +5,9 @@
 //! Without PostgreSQL on the machine the tests print why and pass, unless
 //! `GB_REQUIRE_POSTGRES=1` (as `scripts/test.sh` sets it), where they fail.
 
-mod common;
 
-use common::*;
+
+use crate::common::*;
 use gb_gateway::store::postgres::PostgresStore;
 use gb_gateway::store::Store;
 use gb_protocol::headers::{IDEMPOTENCY_KEY, PAYMENT_SIGNATURE};

@@ -2,9 +2,9 @@
 //! and nothing reaches the service or the ledger; once it commits again, calls are
 //! served and charged as before.
 
-mod common;
 
-use common::*;
+
+use crate::common::*;
 use gb_gateway::store::{sqlite::SqliteStore, Store};
 use gb_gateway::testkit::{FaultyStore, StoreFaults};
 use gb_protocol::ProblemKind;

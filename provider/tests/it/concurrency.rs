@@ -2,9 +2,9 @@
 //! order) and on many channels. Every call is served exactly once and charged exactly
 //! once; the ledger equals the calls; then the claimer claims it all.
 
-mod common;
 
-use common::*;
+
+use crate::common::*;
 use gb_gateway::store::Store as _;
 use gb_protocol::headers::PAYMENT_SIGNATURE;
 use std::sync::atomic::Ordering;

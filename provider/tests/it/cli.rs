@@ -3,9 +3,9 @@
 //! deployment; and `check` / `status` / `claim` against the in-process chain served
 //! over loopback.
 
-mod common;
 
-use common::*;
+
+use crate::common::*;
 use gb_chain::Chain;
 use std::path::Path;
 use std::process::{Command, Output};

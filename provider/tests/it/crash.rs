@@ -10,12 +10,12 @@
 //! and records, per channel, the calls that reached it and the highest voucher amount
 //! among them (the client sends it in `x-test-amount`).
 
-mod common;
+
 
 use axum::extract::{Request, State};
 use axum::response::IntoResponse;
 use axum::Router;
-use common::*;
+use crate::common::*;
 use gb_chain::Chain;
 use gb_protocol::headers::{IDEMPOTENCY_KEY, PAYMENT_SIGNATURE};
 use std::collections::HashMap;

@@ -2,9 +2,9 @@
 //! stored response replayed, 409 while in flight or for another request, a refunded
 //! failure frees the key.
 
-mod common;
 
-use common::*;
+
+use crate::common::*;
 use gb_gateway::store::Store as _;
 use gb_protocol::headers::{IDEMPOTENCY_KEY, PAYMENT_SIGNATURE};
 use gb_protocol::{IdempotencyState, ProblemKind};

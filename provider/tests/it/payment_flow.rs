@@ -2,9 +2,9 @@
 //! the gateway in between. Every acceptance rule and every refusal: the right status
 //! and problem type, nothing forwarded unpaid, nothing persisted wrongly.
 
-mod common;
 
-use common::*;
+
+use crate::common::*;
 use gb_gateway::store::Store as _;
 use gb_protocol::headers::{self, IDEMPOTENCY_KEY, PAYMENT_CHANNEL, PAYMENT_SIGNATURE};
 use gb_protocol::{PaymentPayload, ProblemKind, ServiceInfo};

@@ -1,9 +1,9 @@
 //! The claimer against the in-process chain: triggers, batches, the chain's view after
 //! a claim, events feeding the cache, and reconciliation of an intent left pending.
 
-mod common;
 
-use common::*;
+
+use crate::common::*;
 use gb_gateway::store::{Op, Outcome, Store as _};
 use gb_protocol::ProblemKind;
 
