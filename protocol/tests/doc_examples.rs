@@ -106,8 +106,13 @@ fn the_example_voucher_is_signed_by_alice_for_the_example_escrow() {
         Ok(()),
         "a fresh signature to paste into the doc: {}",
         serde_json::to_string(
-            &gb_voucher::sign(&alice, escrow.as_bytes(), voucher.channel_id, voucher.amount)
-                .signature
+            &gb_voucher::sign(
+                &alice,
+                escrow.as_bytes(),
+                voucher.channel_id,
+                voucher.amount
+            )
+            .signature
         )
         .unwrap()
     );

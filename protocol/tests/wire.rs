@@ -18,9 +18,13 @@ fn a_voucher_header_round_trips_for_both_signer_schemes() {
     ] {
         let p = payload(&key);
         let text = headers::encode(&p);
-        assert!(text.len() < 1024, "a voucher header is small: {}", text.len());
-        let back: PaymentPayload = headers::decode(text.as_bytes(), MAX_PAYMENT_SIGNATURE_LEN)
-            .expect("decodes");
+        assert!(
+            text.len() < 1024,
+            "a voucher header is small: {}",
+            text.len()
+        );
+        let back: PaymentPayload =
+            headers::decode(text.as_bytes(), MAX_PAYMENT_SIGNATURE_LEN).expect("decodes");
         assert_eq!(back, p);
         assert_eq!(back.x402_version, X402_VERSION);
         assert_eq!(back.scheme, SCHEME);
