@@ -80,9 +80,10 @@ section "contracts (cargo contract build --release)"
 await setup
 bash scripts/contracts.sh
 
-section "off-chain workspace: gb-chain, gb-client, gb-deploy (CLI tests), drink suite"
+section "off-chain workspace: gb-chain, gb-client, gb-deploy (CLI tests), gb-protocol, gb-gateway (PostgreSQL, kill -9), drink suite"
 await offchain_build
-GB_BUNDLES_DIR="$BUNDLES" CARGO_TARGET_DIR="$OFFCHAIN_TARGET" \
+# GB_REQUIRE_POSTGRES=1: gb-gateway's PostgreSQL tests fail (not skip) without a server.
+GB_REQUIRE_POSTGRES=1 GB_BUNDLES_DIR="$BUNDLES" CARGO_TARGET_DIR="$OFFCHAIN_TARGET" \
   cargo test "${OFFCHAIN[@]}" --workspace --locked -- --test-threads=2
 
 section "production build without drink (gb-deploy --no-default-features)"
@@ -93,6 +94,24 @@ if CARGO_TARGET_DIR="$OFFCHAIN_TARGET" cargo tree "${OFFCHAIN[@]}" --locked -p g
 fi
 CARGO_TARGET_DIR="$OFFCHAIN_TARGET" cargo check "${OFFCHAIN[@]}" --locked -p gb-deploy --no-default-features
 echo "    gb-deploy --no-default-features: no drink in its dependency graph"
+if CARGO_TARGET_DIR="$OFFCHAIN_TARGET" cargo tree "${OFFCHAIN[@]}" --locked -p gb-gateway \
+  -e normal,build --prefix none | grep -q '^drink '; then
+  echo "FAILED: the gb-gateway binary links drink"
+  exit 1
+fi
+echo "    gb-gateway: no drink in its dependency graph"
+
+section "gb-agent on an in-process market (feature sandbox: SDK integration on loopback, the gb CLI, an MCP session)"
+GB_BUNDLES_DIR="$BUNDLES" CARGO_TARGET_DIR="$OFFCHAIN_TARGET" \
+  cargo test "${OFFCHAIN[@]}" --locked -p gb-agent --features sandbox -- --test-threads=2
+
+section "production build of gb without drink (gb-agent without its sandbox feature)"
+if CARGO_TARGET_DIR="$OFFCHAIN_TARGET" cargo tree "${OFFCHAIN[@]}" --locked -p gb-agent \
+  -e normal,build --prefix none | grep -q '^drink '; then
+  echo "FAILED: the gb binary (gb-agent without its sandbox feature) links drink"
+  exit 1
+fi
+echo "    gb-agent without --features sandbox: no drink in its dependency graph"
 
 section "main command (bash scripts/demo.sh: the workflow on the in-process chain; fails if the books do not balance)"
 bash scripts/demo.sh | tee "$CACHE/logs/demo.txt"
