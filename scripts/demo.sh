@@ -15,5 +15,6 @@ echo "[demo] cargo contract build --release of registry, reputation, escrow (scr
 bash scripts/contracts.sh --quiet
 export GB_BUNDLES_DIR="$CARGO_TARGET_DIR/ink"
 export CARGO_TARGET_DIR="$CACHE/target-offchain"
-cargo build --quiet --locked --manifest-path offchain/Cargo.toml -p gb-deploy
+# The workspace's one feature set (scripts/test.sh builds the same: no second build).
+cargo build --quiet --locked --manifest-path offchain/Cargo.toml --workspace --features gb-agent/sandbox --bin gb-deploy
 exec "$CARGO_TARGET_DIR/debug/gb-deploy" demo "$@"
