@@ -238,8 +238,18 @@ impl Gate {
             key: new_key.clone(),
             at_ms: now,
         };
+        // A reservation in memory, or none: then the store alone decides (and the
+        // channel is re-read from it afterwards).
+        let mut unreserved = false;
         let reply = match self.reserve_and_send(&entry, terms, voucher.amount, now, op.clone()) {
             Ok(reply) => reply,
+            // A retry of a call already charged carries the same voucher, which the
+            // in-memory rule finds stale; its Idempotency-Key is in the store, which
+            // looks keys up before the amount rule (replay, 409, or resume).
+            Err(Refusal::Stale { .. }) if key.is_some() => {
+                unreserved = true;
+                self.writer.send(op, None)
+            }
             Err(Refusal::Stale { .. }) if self.shared_store => {
                 // Another replica may hold a higher voucher: look in the store first.
                 self.cache
@@ -271,6 +281,14 @@ impl Gate {
                 None,
             ));
         };
+        if unreserved && matches!(result, ChargeResult::Charged | ChargeResult::Resumed { .. }) {
+            // Charged without an in-memory reservation (another replica's voucher in a
+            // shared store): the cache takes the store's values.
+            self.cache
+                .reload(&entry)
+                .await
+                .map_err(|e| self.lookup_refusal(ctx, e))?;
+        }
         let ticket = |charged, resumed| Ticket {
             entry: entry.clone(),
             channel: id,
