@@ -109,8 +109,9 @@ if CARGO_TARGET_DIR="$OFFCHAIN_TARGET" cargo tree "${OFFCHAIN[@]}" --locked -p g
 fi
 echo "    gb-agent without --features sandbox: no drink in its dependency graph"
 
-section "main command (bash scripts/demo.sh: the workflow on the in-process chain; fails if the books do not balance)"
-bash scripts/demo.sh | tee "$CACHE/logs/demo.txt"
+section "main command (bash scripts/demo.sh --quick: the market on the in-process chain; bash scripts/demo.sh --workflow: the contracts' workflow; each fails if its books do not balance)"
+bash scripts/demo.sh --quick | tee "$CACHE/logs/market.txt"
+bash scripts/demo.sh --workflow | tee "$CACHE/logs/demo.txt"
 
 section "clippy (off-chain workspace; the node layer lints it with its feature)"
 if ((SECONDS - t0 < LINT_E2E_BEFORE_S)); then
