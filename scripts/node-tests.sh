@@ -34,9 +34,11 @@ if [[ "${1:-}" != "--inner" ]]; then
   fi
   # Feature `e2e-tests`: ink_e2e (the first build on a machine takes a while). Linted
   # here: the default test command lints the off-chain workspace without the feature.
-  (cargo build --locked --manifest-path offchain/Cargo.toml --workspace \
+  # The workspace build uses scripts/test.sh's feature set (gb-agent/sandbox), so that it
+  # is warm after that script; the lint covers the crate whose code the feature adds.
+  (cargo build --locked --manifest-path offchain/Cargo.toml --workspace --features gb-agent/sandbox \
     && cargo test --locked --manifest-path offchain/Cargo.toml -p gb-e2e-tests --features e2e-tests --no-run \
-    && cargo clippy --locked --manifest-path offchain/Cargo.toml --workspace --all-targets --features e2e-tests -- -D warnings)
+    && cargo clippy --locked --manifest-path offchain/Cargo.toml -p gb-e2e-tests --all-targets --features e2e-tests -- -D warnings)
   setsid bash "$0" --inner "$@" &
   sid=$!
   status=0

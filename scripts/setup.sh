@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the builds and tests need on a fresh machine. Idempotent: every step is
 # skipped when its result is already there.
-#   bash scripts/setup.sh            toolchain + cargo-contract
+#   bash scripts/setup.sh            toolchain + cargo-contract + PostgreSQL (gateway tests)
 #   bash scripts/setup.sh --node     also substrate-contracts-node (long build, see README)
 #   bash scripts/setup.sh --toolchain  only the Rust toolchain (the test command installs
 #                                      cargo-contract in the background meanwhile)
@@ -38,6 +38,15 @@ if cargo contract --version 2>/dev/null | grep -q " $CARGO_CONTRACT_VERSION"; th
 else
   step "installing cargo-contract $CARGO_CONTRACT_VERSION (cargo install --locked; about an hour on 2 cores)"
   cargo +"$RUST_VERSION" install cargo-contract --version "$CARGO_CONTRACT_VERSION" --locked
+fi
+
+# PostgreSQL server binaries: gb-gateway's shared-store tests start their own server
+# (initdb + pg_ctl in a temporary directory); scripts/test.sh requires them.
+if compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || command -v initdb >/dev/null 2>&1; then
+  step "PostgreSQL present"
+else
+  step "apt-get install postgresql (gb-gateway's PostgreSQL tests)"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql
 fi
 
 # 3. Optional: the node for the ink_e2e layer. Compiled once: 146 CPU-min, 8.2 GB of

@@ -1,0 +1,93 @@
+//! Errors of the SDK. Each variant says what happened and what to do; a caller matches
+//! on them (a budget refusal, an impostor gateway, a gateway problem by its type).
+
+use crate::budget::BudgetError;
+use crate::ledger::LedgerError;
+use crate::store::StoreError;
+use crate::wire::{Problem, ProblemKind};
+use gb_interfaces::ServiceId;
+
+/// Why an agent operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum AgentError {
+    /// The budget policy refused the call; nothing was signed or sent.
+    #[error("budget: {0}")]
+    Budget(#[from] BudgetError),
+    /// The gateway's challenge does not match the service's registry entry or this
+    /// deployment: nothing was paid.
+    #[error(
+        "refusing to pay service {service_id} at {endpoint}: its challenge's {field} is \
+         {got}, but {expected_from} says {expected}"
+    )]
+    Impostor {
+        service_id: ServiceId,
+        endpoint: String,
+        field: &'static str,
+        got: String,
+        expected: String,
+        expected_from: &'static str,
+    },
+    /// The gateway refused the payment or the call (a problem document).
+    #[error("gateway of service {service_id}: {} ({}, {status}){}", .problem.title, .problem.type_uri, .problem.detail.as_ref().map(|d| format!(": {d}")).unwrap_or_default())]
+    Gateway {
+        service_id: ServiceId,
+        status: u16,
+        /// The problem's kind, `None` for a type this client does not know.
+        kind: Option<ProblemKind>,
+        problem: Box<Problem>,
+    },
+    /// The gateway cannot be reached (after the retries).
+    #[error("cannot reach the gateway of service {service_id} at {endpoint} after {attempts} attempts: {reason}")]
+    Unreachable {
+        service_id: ServiceId,
+        endpoint: String,
+        attempts: u32,
+        reason: String,
+    },
+    /// The gateway's answer breaks the protocol.
+    #[error("gateway of service {service_id}: {reason}")]
+    Protocol {
+        service_id: ServiceId,
+        reason: String,
+    },
+    #[error(transparent)]
+    Ledger(#[from] LedgerError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Client(#[from] gb_client::ClientError),
+    #[error(transparent)]
+    Chain(#[from] gb_chain::ChainError),
+    /// No service of that id, or it is delisted.
+    #[error("service {0} is not listed in the registry (unknown, deleted or delisted)")]
+    NoService(ServiceId),
+    /// No service of a tag is eligible.
+    #[error(
+        "no service under tag `{tag}` fits (none listed, all above the price limit or excluded)"
+    )]
+    NoCandidate { tag: String },
+    /// No channel of the agent with that id.
+    #[error("channel {0} is not one of this agent's channels")]
+    NoChannel(u64),
+    /// A channel that cannot be rated.
+    #[error("{0}")]
+    NotRatable(String),
+    /// A request the SDK cannot send (bad URL, header…).
+    #[error("request: {0}")]
+    Request(String),
+}
+
+impl AgentError {
+    /// The budget refusal, if that is what it is.
+    pub fn budget(&self) -> Option<&BudgetError> {
+        match self {
+            AgentError::Budget(b) => Some(b),
+            _ => None,
+        }
+    }
+
+    /// True if the gateway's challenge was refused as an impostor's.
+    pub fn is_impostor(&self) -> bool {
+        matches!(self, AgentError::Impostor { .. })
+    }
+}
