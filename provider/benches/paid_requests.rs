@@ -249,7 +249,8 @@ fn vouchers(m: &Market, first: usize, clients: usize, per: usize) -> Vec<Vec<Str
     };
     std::thread::scope(|s| {
         let half = clients / 2;
-        let a = s.spawn(|| (0..half).map(sign).collect::<Vec<_>>());
+        let sign = &sign;
+        let a = s.spawn(move || (0..half).map(sign).collect::<Vec<_>>());
         let b: Vec<_> = (half..clients).map(sign).collect();
         let mut all = a.join().unwrap();
         all.extend(b);

@@ -126,7 +126,7 @@ pub fn due(
     if cfg.risk_cap > 0 {
         // What stays unclaimed once the due channels are claimed.
         let mut exposure: Balance = rest.iter().map(|c| c.unclaimed()).sum();
-        rest.sort_by(|a, b| b.unclaimed().cmp(&a.unclaimed()));
+        rest.sort_by_key(|c| std::cmp::Reverse(c.unclaimed()));
         for c in rest {
             if exposure < cfg.risk_cap {
                 break;

@@ -2,7 +2,7 @@
 //! a claim, events feeding the cache, and reconciliation of an intent left pending.
 
 use crate::common::*;
-use gb_gateway::store::{Op, Outcome, Store as _};
+use gb_gateway::store::{Op, Outcome};
 use gb_protocol::ProblemKind;
 
 #[tokio::test]

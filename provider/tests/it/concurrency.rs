@@ -3,7 +3,6 @@
 //! once; the ledger equals the calls; then the claimer claims it all.
 
 use crate::common::*;
-use gb_gateway::store::Store as _;
 use gb_protocol::headers::PAYMENT_SIGNATURE;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;

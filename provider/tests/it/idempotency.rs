@@ -3,7 +3,6 @@
 //! failure frees the key.
 
 use crate::common::*;
-use gb_gateway::store::Store as _;
 use gb_protocol::headers::{IDEMPOTENCY_KEY, PAYMENT_SIGNATURE};
 use gb_protocol::{IdempotencyState, ProblemKind};
 use std::sync::atomic::Ordering;

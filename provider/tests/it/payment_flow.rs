@@ -3,7 +3,6 @@
 //! and problem type, nothing forwarded unpaid, nothing persisted wrongly.
 
 use crate::common::*;
-use gb_gateway::store::Store as _;
 use gb_protocol::headers::{self, IDEMPOTENCY_KEY, PAYMENT_CHANNEL, PAYMENT_SIGNATURE};
 use gb_protocol::{PaymentPayload, ProblemKind, ServiceInfo};
 use std::sync::atomic::Ordering;

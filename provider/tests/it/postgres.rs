@@ -8,7 +8,7 @@
 use crate::common::*;
 use gb_gateway::store::postgres::PostgresStore;
 use gb_gateway::store::Store;
-use gb_protocol::headers::{IDEMPOTENCY_KEY, PAYMENT_SIGNATURE};
+use gb_protocol::headers::PAYMENT_SIGNATURE;
 use gb_protocol::ProblemKind;
 use std::path::{Path, PathBuf};
 use std::process::Command;
