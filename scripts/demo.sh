@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # The main job: builds the contracts (cargo contract build --release), deploys and wires
-# them, and runs the whole marketplace workflow (gb-deploy demo).
-#   bash scripts/demo.sh [--fee-bps N] [--deployment PATH] [--output-json]
-#   bash scripts/demo.sh --url ws://127.0.0.1:9944 [--suri //Alice] [--deployment PATH]
-# Without --url: an in-process chain (drink). With --url: that node (see README).
-# Every argument goes to `gb-deploy demo` (see `gb-deploy demo --help`).
+# them, and runs a real market (gb-market): models trained at start-up behind real
+# provider gateways, paying agents that rate by measured accuracy, an ensemble agent
+# that buys from the others; it checks its books and fails if they do not balance.
+#   bash scripts/demo.sh [--quick] [--seed N] [--rounds N] [--output-json]
+#   bash scripts/demo.sh --url ws://127.0.0.1:9944 [--suri //Alice]      (see README)
+#   bash scripts/demo.sh --workflow [gb-deploy demo options]  the contracts' workflow
+#                                                             alone (gb-deploy demo)
+# Without --url: an in-process chain (drink). With --url: that node.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$HOME/.cargo/bin:$PATH"
@@ -15,5 +18,12 @@ echo "[demo] cargo contract build --release of registry, reputation, escrow (scr
 bash scripts/contracts.sh --quiet
 export GB_BUNDLES_DIR="$CARGO_TARGET_DIR/ink"
 export CARGO_TARGET_DIR="$CACHE/target-offchain"
-cargo build --quiet --locked --manifest-path offchain/Cargo.toml -p gb-deploy
-exec "$CARGO_TARGET_DIR/debug/gb-deploy" demo "$@"
+bin=gb-market
+if [[ "${1:-}" == "--workflow" ]]; then
+  shift
+  bin=gb-deploy
+  set -- demo "$@"
+fi
+# The workspace's one feature set (scripts/test.sh builds the same: no second build).
+cargo build --quiet --locked --manifest-path offchain/Cargo.toml --workspace --features gb-agent/sandbox --bin "$bin"
+exec "$CARGO_TARGET_DIR/debug/$bin" "$@"

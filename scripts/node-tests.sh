@@ -7,8 +7,7 @@
 #     with one deployment file (the second run verifies and reuses it, the file stays
 #     byte for byte), and its errors for a stale deployment file, an account without
 #     funds and a bad --suri;
-#  3. the gas report (e2e-tests/tests/gas_report.rs) measured on the node;
-#  4. the SDK's integration flows (agent/tests/node.rs, feature `node-tests` of gb-agent).
+#  3. the gas report (e2e-tests/tests/gas_report.rs) measured on the node.
 #
 #   bash scripts/node-tests.sh [test-name-filter]
 #
@@ -35,9 +34,11 @@ if [[ "${1:-}" != "--inner" ]]; then
   fi
   # Feature `e2e-tests`: ink_e2e (the first build on a machine takes a while). Linted
   # here: the default test command lints the off-chain workspace without the feature.
-  (cargo build --locked --manifest-path offchain/Cargo.toml --workspace \
+  # The workspace build uses scripts/test.sh's feature set (gb-agent/sandbox), so that it
+  # is warm after that script; the lint covers the crate whose code the feature adds.
+  (cargo build --locked --manifest-path offchain/Cargo.toml --workspace --features gb-agent/sandbox \
     && cargo test --locked --manifest-path offchain/Cargo.toml -p gb-e2e-tests --features e2e-tests --no-run \
-    && cargo clippy --locked --manifest-path offchain/Cargo.toml --workspace --all-targets --features e2e-tests -- -D warnings)
+    && cargo clippy --locked --manifest-path offchain/Cargo.toml -p gb-e2e-tests --all-targets --features e2e-tests -- -D warnings)
   setsid bash "$0" --inner "$@" &
   sid=$!
   status=0
@@ -97,10 +98,6 @@ CONTRACTS_NODE_URL="$url" GB_DEPLOY_BIN="$CARGO_TARGET_DIR/debug/gb-deploy" \
 echo "[node] gas report on the node (the drink suite prints the in-process one)"
 GB_GAS_NODE_URL="$url" cargo test --locked --manifest-path offchain/Cargo.toml \
   -p gb-e2e-tests --features e2e-tests --test gas_report
-echo "[node] gb-agent on the node (agent/tests/node.rs): discover, 100 paid calls, claim, rate, ranking; impostor; budget; an agent buying a sub-task"
-CONTRACTS_NODE_URL="$url" cargo test --locked --manifest-path offchain/Cargo.toml \
-  -p gb-agent --features node-tests --test node -- --test-threads=1
-
 if [[ -n "${node_pid:-}" ]]; then
   kill "$node_pid"
   wait "$node_pid" 2>/dev/null || true

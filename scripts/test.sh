@@ -16,6 +16,10 @@
 # phases): the cargo-contract install and the drink suite's dependency build run in the
 # background while the host checks and unit tests run in the foreground.
 OFFCHAIN=(--manifest-path offchain/Cargo.toml)
+# One feature set for every off-chain build (test, demo, clippy): gb-agent's test kit
+# (`sandbox`) on. A build of one package alone (`-p`) unifies features over that
+# package's graph only and would rebuild the shared dependencies a second time.
+OFFCHAIN_FEATURES=(--features gb-agent/sandbox)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$HOME/.cargo/bin:$PATH"
@@ -61,7 +65,7 @@ section "setup"
 bash scripts/setup.sh --toolchain
 background setup bash scripts/setup.sh
 background offchain_build bash -c "CARGO_TARGET_DIR='$OFFCHAIN_TARGET' \
-  cargo test ${OFFCHAIN[*]} --workspace --locked --no-run"
+  cargo test ${OFFCHAIN[*]} --workspace ${OFFCHAIN_FEATURES[*]} --locked --no-run"
 
 section "format"
 cargo fmt --all -- --check
@@ -80,11 +84,11 @@ section "contracts (cargo contract build --release)"
 await setup
 bash scripts/contracts.sh
 
-section "off-chain workspace: gb-chain, gb-client, gb-deploy (CLI tests), gb-protocol, gb-gateway (PostgreSQL, kill -9), drink suite"
+section "off-chain workspace: gb-chain, gb-client, gb-deploy (CLI tests), gb-protocol, gb-gateway (PostgreSQL, kill -9), gb-agent (SDK on loopback gateways, the gb CLI, an MCP session, kill -9), drink suite"
 await offchain_build
 # GB_REQUIRE_POSTGRES=1: gb-gateway's PostgreSQL tests fail (not skip) without a server.
 GB_REQUIRE_POSTGRES=1 GB_BUNDLES_DIR="$BUNDLES" CARGO_TARGET_DIR="$OFFCHAIN_TARGET" \
-  cargo test "${OFFCHAIN[@]}" --workspace --locked -- --test-threads=2
+  cargo test "${OFFCHAIN[@]}" --workspace "${OFFCHAIN_FEATURES[@]}" --locked -- --test-threads=2
 
 section "production build without drink (gb-deploy --no-default-features)"
 if CARGO_TARGET_DIR="$OFFCHAIN_TARGET" cargo tree "${OFFCHAIN[@]}" --locked -p gb-deploy \
@@ -92,7 +96,6 @@ if CARGO_TARGET_DIR="$OFFCHAIN_TARGET" cargo tree "${OFFCHAIN[@]}" --locked -p g
   echo "FAILED: gb-deploy without its sandbox feature links drink"
   exit 1
 fi
-CARGO_TARGET_DIR="$OFFCHAIN_TARGET" cargo check "${OFFCHAIN[@]}" --locked -p gb-deploy --no-default-features
 echo "    gb-deploy --no-default-features: no drink in its dependency graph"
 if CARGO_TARGET_DIR="$OFFCHAIN_TARGET" cargo tree "${OFFCHAIN[@]}" --locked -p gb-gateway \
   -e normal,build --prefix none | grep -q '^drink '; then
@@ -100,10 +103,6 @@ if CARGO_TARGET_DIR="$OFFCHAIN_TARGET" cargo tree "${OFFCHAIN[@]}" --locked -p g
   exit 1
 fi
 echo "    gb-gateway: no drink in its dependency graph"
-
-section "gb-agent on an in-process market (feature sandbox: SDK integration on loopback, the gb CLI, an MCP session)"
-GB_BUNDLES_DIR="$BUNDLES" CARGO_TARGET_DIR="$OFFCHAIN_TARGET" \
-  cargo test "${OFFCHAIN[@]}" --locked -p gb-agent --features sandbox -- --test-threads=2
 
 section "production build of gb without drink (gb-agent without its sandbox feature)"
 if CARGO_TARGET_DIR="$OFFCHAIN_TARGET" cargo tree "${OFFCHAIN[@]}" --locked -p gb-agent \
@@ -113,13 +112,14 @@ if CARGO_TARGET_DIR="$OFFCHAIN_TARGET" cargo tree "${OFFCHAIN[@]}" --locked -p g
 fi
 echo "    gb-agent without --features sandbox: no drink in its dependency graph"
 
-section "main command (bash scripts/demo.sh: the workflow on the in-process chain; fails if the books do not balance)"
-bash scripts/demo.sh | tee "$CACHE/logs/demo.txt"
+section "main command (bash scripts/demo.sh --quick: the market on the in-process chain; bash scripts/demo.sh --workflow: the contracts' workflow; each fails if its books do not balance)"
+bash scripts/demo.sh --quick | tee "$CACHE/logs/market.txt"
+bash scripts/demo.sh --workflow | tee "$CACHE/logs/demo.txt"
 
 section "clippy (off-chain workspace; the node layer lints it with its feature)"
 if ((SECONDS - t0 < LINT_E2E_BEFORE_S)); then
   CARGO_TARGET_DIR="$OFFCHAIN_TARGET" \
-    cargo clippy "${OFFCHAIN[@]}" --workspace --all-targets --locked -- -D warnings
+    cargo clippy "${OFFCHAIN[@]}" --workspace "${OFFCHAIN_FEATURES[@]}" --all-targets --locked -- -D warnings
 else
   echo "off-chain clippy SKIPPED: $((SECONDS - t0))s elapsed (cold caches); budget ${LINT_E2E_BEFORE_S}s keeps CI inside 90 min"
 fi

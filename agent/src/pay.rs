@@ -785,7 +785,8 @@ mod tests {
     #[test]
     fn honest_terms_pass_and_each_lie_is_named() {
         assert_eq!(field_of(&honest()), None);
-        let cases: [(&str, fn(&mut PaymentRequirements)); 10] = [
+        type Lie = fn(&mut PaymentRequirements);
+        let cases: [(&str, Lie); 10] = [
             ("scheme", |r| r.scheme = "exact".into()),
             ("network", |r| {
                 r.network = "polkadot:22222222222222222222222222222222".into()

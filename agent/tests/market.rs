@@ -1,5 +1,5 @@
 //! The SDK against an in-process market (drink's chain, the suite deployed by
-//! gb-deploy, real HTTP upstreams on loopback behind test gateways). Needs the contract
+//! gb-deploy, real HTTP upstreams on loopback behind real gb-gateway instances). Needs the contract
 //! bundles (`GB_BUNDLES_DIR`) and feature `sandbox`. The flows are in `flows.rs`;
 //! `node.rs` runs them on substrate-contracts-node.
 

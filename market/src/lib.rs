@@ -13,7 +13,17 @@
 //!   answers.
 //! * [`upstream`]: a model as an HTTP service (`POST /predict`), the upstream a
 //!   provider's gateway sits in front of.
+//! * [`provider`]: a model service behind its own real gateway (`gb-gateway`),
+//!   registered under its market's tag.
+//! * [`ensemble`]: the agent that is also a provider: buys from the best-ranked
+//!   services and sells their majority vote.
+//! * [`run`]: the markets in rounds (agents call, pay, measure, rate; gateways claim).
+//! * [`results`]: what a run measured, as JSON and as tables.
 
 pub mod datasets;
+pub mod ensemble;
 pub mod models;
+pub mod provider;
+pub mod results;
+pub mod run;
 pub mod upstream;

@@ -42,18 +42,36 @@ pub enum Behaviour {
     StopsAfter { calls: u64 },
 }
 
+/// What a service counts: requests received and requests answered (`200`).
+#[derive(Debug, Default)]
+pub struct Counters {
+    pub received: AtomicU64,
+    pub answered: AtomicU64,
+}
+
+impl Counters {
+    /// Requests answered with a prediction.
+    pub fn answered(&self) -> u64 {
+        self.answered.load(Ordering::Relaxed)
+    }
+}
+
 struct Service {
     model: Model,
     behaviour: Behaviour,
-    served: AtomicU64,
+    counters: Arc<Counters>,
 }
 
 /// The router of a model service (for tests and for [`serve`]).
 pub fn router(model: Model, behaviour: Behaviour) -> Router {
+    router_counting(model, behaviour, Arc::default())
+}
+
+fn router_counting(model: Model, behaviour: Behaviour, counters: Arc<Counters>) -> Router {
     let state = Arc::new(Service {
         model,
         behaviour,
-        served: AtomicU64::new(0),
+        counters,
     });
     Router::new()
         .route("/predict", post(predict))
@@ -65,7 +83,7 @@ async fn predict(
     State(service): State<Arc<Service>>,
     Json(request): Json<PredictRequest>,
 ) -> Result<Json<PredictResponse>, (StatusCode, String)> {
-    let n = service.served.fetch_add(1, Ordering::Relaxed);
+    let n = service.counters.received.fetch_add(1, Ordering::Relaxed);
     if let Behaviour::StopsAfter { calls } = service.behaviour {
         if n >= calls {
             return Err((
@@ -81,12 +99,14 @@ async fn predict(
             .await
             .map_err(|e| (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?
             .map_err(|e| (StatusCode::BAD_REQUEST, e.to_string()))?;
+    service.counters.answered.fetch_add(1, Ordering::Relaxed);
     Ok(Json(PredictResponse { answer }))
 }
 
 /// A running model service on loopback.
 pub struct Upstream {
     pub addr: SocketAddr,
+    pub counters: Arc<Counters>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -105,15 +125,26 @@ impl Drop for Upstream {
 
 /// Serves `model` on a free loopback port until the returned [`Upstream`] is dropped.
 pub async fn serve(model: Model, behaviour: Behaviour) -> std::io::Result<Upstream> {
+    let counters = Arc::new(Counters::default());
+    let app = router_counting(model, behaviour, counters.clone());
+    serve_router(app, counters).await
+}
+
+/// Serves `app` (counting into `counters`) on a free loopback port until the returned
+/// [`Upstream`] is dropped.
+pub async fn serve_router(app: Router, counters: Arc<Counters>) -> std::io::Result<Upstream> {
     let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
     let addr = listener.local_addr()?;
-    let app = router(model, behaviour);
     let task = tokio::spawn(async move {
         if let Err(e) = axum::serve(listener, app).await {
             tracing::error!("model service on {addr} stopped: {e}");
         }
     });
-    Ok(Upstream { addr, task })
+    Ok(Upstream {
+        addr,
+        counters,
+        task,
+    })
 }
 
 #[cfg(test)]

@@ -23,8 +23,9 @@
 
 use bytes::Bytes;
 use gb_chain::{
-    AccountId, AccountKey, Balance, BlockEvents, Chain, ChainError, ChainInfo, CodeHash, ContractCall, Cost, DryRun,
-    DryRunInstantiation, EventStream, Instantiated, Instantiation, Submitted, Timestamp, Weight,
+    AccountId, AccountKey, Balance, BlockEvents, Chain, ChainError, ChainInfo, CodeHash,
+    ContractCall, Cost, DryRun, DryRunInstantiation, EventStream, Instantiated, Instantiation,
+    Submitted, Timestamp, Weight,
 };
 use gb_client::{ink_account, Client, DeployedContract, Deployment};
 use gb_gateway::config::Config;
@@ -83,10 +84,18 @@ impl Chain for TableChain {
     async fn submit(&self, _: &AccountKey, _: &ContractCall) -> Result<Submitted, ChainError> {
         Err(ChainError::Rpc("the bench submits nothing".into()))
     }
-    async fn dry_run_instantiate(&self, _: &AccountId, _: &Instantiation) -> Result<DryRunInstantiation, ChainError> {
+    async fn dry_run_instantiate(
+        &self,
+        _: &AccountId,
+        _: &Instantiation,
+    ) -> Result<DryRunInstantiation, ChainError> {
         Err(ChainError::Rpc("no".into()))
     }
-    async fn instantiate(&self, _: &AccountKey, _: &Instantiation) -> Result<Instantiated, ChainError> {
+    async fn instantiate(
+        &self,
+        _: &AccountKey,
+        _: &Instantiation,
+    ) -> Result<Instantiated, ChainError> {
         Err(ChainError::Rpc("no".into()))
     }
     async fn free_balance(&self, _: &AccountId) -> Result<Balance, ChainError> {
@@ -162,7 +171,42 @@ fn market(n: usize) -> Market {
         Ok::<_, u8>(Some(service)).encode(),
     );
     let keys: Vec<VoucherKey> = (0..n)
-        .map(|i| VoucherKey::sr25519_from_seed(&[(i % 251) as u8 + 1, (i / 251) as u8, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7]))
+        .map(|i| {
+            VoucherKey::sr25519_from_seed(&[
+                (i % 251) as u8 + 1,
+                (i / 251) as u8,
+                7,
+                7,
+                7,
+                7,
+                7,
+                7,
+                7,
+                7,
+                7,
+                7,
+                7,
+                7,
+                7,
+                7,
+                7,
+                7,
+                7,
+                7,
+                7,
+                7,
+                7,
+                7,
+                7,
+                7,
+                7,
+                7,
+                7,
+                7,
+                7,
+                7,
+            ])
+        })
         .collect();
     for (i, k) in keys.iter().enumerate() {
         let id = i as u64 + 1;
@@ -178,7 +222,10 @@ fn market(n: usize) -> Market {
             last_claim_at: 0,
             state: ChannelState::Open,
         };
-        answers.insert(client.escrow().channel(id).call.data, Ok::<_, u8>(Some(ch)).encode());
+        answers.insert(
+            client.escrow().channel(id).call.data,
+            Ok::<_, u8>(Some(ch)).encode(),
+        );
     }
     Market {
         chain: Arc::new(TableChain { answers, now }),
@@ -202,7 +249,8 @@ fn vouchers(m: &Market, first: usize, clients: usize, per: usize) -> Vec<Vec<Str
     };
     std::thread::scope(|s| {
         let half = clients / 2;
-        let a = s.spawn(|| (0..half).map(sign).collect::<Vec<_>>());
+        let sign = &sign;
+        let a = s.spawn(move || (0..half).map(sign).collect::<Vec<_>>());
         let b: Vec<_> = (half..clients).map(sign).collect();
         let mut all = a.join().unwrap();
         all.extend(b);
@@ -234,7 +282,10 @@ async fn call(c: &Http, addr: SocketAddr, voucher: Option<&str>) -> Duration {
         b = b.header(PAYMENT_SIGNATURE, v);
     }
     let t = Instant::now();
-    let resp = c.request(b.body(Full::new(Bytes::from_static(b"{}"))).unwrap()).await.expect("a response");
+    let resp = c
+        .request(b.body(Full::new(Bytes::from_static(b"{}"))).unwrap())
+        .await
+        .expect("a response");
     let status = resp.status();
     let _ = resp.into_body().collect().await;
     assert!(status.is_success(), "status {status}");
@@ -257,7 +308,12 @@ fn percentile(sorted: &[Duration], p: f64) -> f64 {
 }
 
 /// `clients` closed-loop clients for `secs` (or until their vouchers run out).
-async fn closed_loop(addr: SocketAddr, clients: usize, secs: f64, vouchers: Option<&[Vec<String>]>) -> Cell {
+async fn closed_loop(
+    addr: SocketAddr,
+    clients: usize,
+    secs: f64,
+    vouchers: Option<&[Vec<String>]>,
+) -> Cell {
     let c = http();
     let deadline = Instant::now() + Duration::from_secs_f64(secs);
     let started = Instant::now();
@@ -298,7 +354,13 @@ async fn closed_loop(addr: SocketAddr, clients: usize, secs: f64, vouchers: Opti
 
 /// An open loop: requests started at `rate` per second for `secs`, on `clients`
 /// channels in turn (each channel's vouchers in order).
-async fn open_loop(addr: SocketAddr, rate: f64, secs: f64, vouchers: Option<&[Vec<String>]>, clients: usize) -> Cell {
+async fn open_loop(
+    addr: SocketAddr,
+    rate: f64,
+    secs: f64,
+    vouchers: Option<&[Vec<String>]>,
+    clients: usize,
+) -> Cell {
     let c = http();
     let total = (rate * secs) as usize;
     let interval = Duration::from_secs_f64(1.0 / rate);
@@ -309,7 +371,9 @@ async fn open_loop(addr: SocketAddr, rate: f64, secs: f64, vouchers: Option<&[Ve
         tokio::time::sleep_until(at.into()).await;
         let c = c.clone();
         let v: Option<String> = vouchers.map(|v| v[n % clients][n / clients].clone());
-        tasks.push(tokio::spawn(async move { call(&c, addr, v.as_deref()).await }));
+        tasks.push(tokio::spawn(
+            async move { call(&c, addr, v.as_deref()).await },
+        ));
     }
     let mut all = Vec::new();
     for t in tasks {
@@ -325,7 +389,12 @@ async fn open_loop(addr: SocketAddr, rate: f64, secs: f64, vouchers: Option<&[Ve
     }
 }
 
-async fn gateway(m: &Market, upstream: SocketAddr, dir: &Path, max_batch: usize) -> gb_gateway::Running {
+async fn gateway(
+    m: &Market,
+    upstream: SocketAddr,
+    dir: &Path,
+    max_batch: usize,
+) -> gb_gateway::Running {
     let db = dir.join(format!("bench-{max_batch}.db"));
     let text = format!(
         "listen = \"127.0.0.1:0\"\nupstream = \"http://{upstream}\"\nservice_id = 1\ndeployment = \"x\"\n\
@@ -348,10 +417,22 @@ async fn gateway(m: &Market, upstream: SocketAddr, dir: &Path, max_batch: usize)
 async fn batch_totals(addr: SocketAddr) -> (f64, f64) {
     let c = http();
     let resp = c
-        .request(http::Request::get(format!("http://{addr}/metrics")).body(Full::new(Bytes::new())).unwrap())
+        .request(
+            http::Request::get(format!("http://{addr}/metrics"))
+                .body(Full::new(Bytes::new()))
+                .unwrap(),
+        )
         .await
         .unwrap();
-    let text = String::from_utf8(resp.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap();
+    let text = String::from_utf8(
+        resp.into_body()
+            .collect()
+            .await
+            .unwrap()
+            .to_bytes()
+            .to_vec(),
+    )
+    .unwrap();
     let value = |name: &str| {
         text.lines()
             .find(|l| l.starts_with(name))
@@ -359,7 +440,10 @@ async fn batch_totals(addr: SocketAddr) -> (f64, f64) {
             .and_then(|v| v.parse::<f64>().ok())
             .unwrap_or(f64::NAN)
     };
-    (value("gb_gateway_store_commit_batch_sum"), value("gb_gateway_store_commit_batch_count"))
+    (
+        value("gb_gateway_store_commit_batch_sum"),
+        value("gb_gateway_store_commit_batch_count"),
+    )
 }
 
 fn main() {
@@ -372,15 +456,23 @@ fn main() {
 }
 
 async fn run() {
-    let secs: f64 = std::env::var("GB_BENCH_SECS").ok().and_then(|s| s.parse().ok()).unwrap_or(5.0);
-    let rate: f64 = std::env::var("GB_BENCH_RATE").ok().and_then(|s| s.parse().ok()).unwrap_or(1000.0);
+    let secs: f64 = std::env::var("GB_BENCH_SECS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(5.0);
+    let rate: f64 = std::env::var("GB_BENCH_RATE")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1000.0);
     let levels = [1usize, 32, 256];
     // Each cell pays on channels of its own: 1 + 32 + 256 closed loop, 64 open loop.
     let m = market(1 + 32 + 256 + 64);
     let up = upstream().await;
     let dir = tempfile::tempdir().unwrap();
     println!("gb-gateway benchmark: {secs} s per cell, 2 worker threads, SQLite WAL synchronous=FULL in {}", dir.path().display());
-    println!("(every request: a fresh sr25519 voucher verified, its charge fsynced before forwarding)\n");
+    println!(
+        "(every request: a fresh sr25519 voucher verified, its charge fsynced before forwarding)\n"
+    );
     // Upstream alone, for the added latency.
     let mut direct = HashMap::new();
     for &n in &levels {
@@ -390,7 +482,10 @@ async fn run() {
     println!("| mode | clients | paid req/s | p50 ms | p99 ms | added p50 ms | added p99 ms | writes per fsync | requests |");
     println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
     let mut best = HashMap::new();
-    for (mode, max_batch) in [("group commit", 1024usize), ("per-call fsync (baseline)", 1)] {
+    for (mode, max_batch) in [
+        ("group commit", 1024usize),
+        ("per-call fsync (baseline)", 1),
+    ] {
         let g = gateway(&m, up, dir.path(), max_batch).await;
         let mut first = 0;
         for &n in &levels {
@@ -447,11 +542,17 @@ async fn run() {
         let d = &direct[&n];
         println!("| {n} | {:.0} | {:.2} | {:.2} |", d.rps, d.p50, d.p99);
     }
-    println!("| open loop {rate:.0}/s | {:.0} | {:.2} | {:.2} |", direct_open.rps, direct_open.p50, direct_open.p99);
+    println!(
+        "| open loop {rate:.0}/s | {:.0} | {:.2} | {:.2} |",
+        direct_open.rps, direct_open.p50, direct_open.p99
+    );
     println!();
     for &n in &levels {
         let g = best[&(1024, n)];
         let b = best[&(1, n)];
-        println!("group commit / per-call fsync at {n} clients: {:.1}×", g / b);
+        println!(
+            "group commit / per-call fsync at {n} clients: {:.1}×",
+            g / b
+        );
     }
 }

@@ -28,7 +28,14 @@ impl<B: Body> Capture<B> {
     /// Wraps `inner`, the body of a response with `status` and `headers`; `limit`:
     /// the largest body kept; `keep`: false to record "not retained" whatever the size
     /// (a stream of events).
-    pub fn new(inner: B, status: u16, headers: &HeaderMap, limit: usize, keep: bool, on_done: OnDone) -> Self {
+    pub fn new(
+        inner: B,
+        status: u16,
+        headers: &HeaderMap,
+        limit: usize,
+        keep: bool,
+        on_done: OnDone,
+    ) -> Self {
         let headers = headers
             .iter()
             .filter_map(|(n, v)| Some((n.as_str().to_string(), v.to_str().ok()?.to_string())))
@@ -50,7 +57,6 @@ impl<B: Body> Capture<B> {
 }
 
 impl<B> Capture<B> {
-
     fn finish(&mut self, complete: bool) {
         if let Some(f) = self.on_done.take() {
             let response = match (complete, self.copy.take()) {
@@ -144,22 +150,40 @@ mod tests {
         let (seen, done) = recorder();
         let mut h = HeaderMap::new();
         h.insert("content-type", "text/plain".parse().unwrap());
-        let body = Capture::new(Full::new(Bytes::from_static(b"hello")), 200, &h, 10, true, done);
+        let body = Capture::new(
+            Full::new(Bytes::from_static(b"hello")),
+            200,
+            &h,
+            10,
+            true,
+            done,
+        );
         let out = body.collect().await.unwrap().to_bytes();
         assert_eq!(&out[..], b"hello");
         let kept = seen.lock().unwrap().clone().unwrap().unwrap();
         assert_eq!(kept.status, 200);
         assert_eq!(kept.body, b"hello");
-        assert_eq!(kept.headers, vec![("content-type".to_string(), "text/plain".to_string())]);
+        assert_eq!(
+            kept.headers,
+            vec![("content-type".to_string(), "text/plain".to_string())]
+        );
     }
 
     #[tokio::test]
     async fn a_body_over_the_limit_passes_through_whole_and_is_not_kept() {
         let (seen, done) = recorder();
         let chunks = futures::stream::iter(
-            ["aaaa", "bbbb", "cccc"].map(|c| Ok::<_, std::convert::Infallible>(Frame::data(Bytes::from(c)))),
+            ["aaaa", "bbbb", "cccc"]
+                .map(|c| Ok::<_, std::convert::Infallible>(Frame::data(Bytes::from(c)))),
         );
-        let body = Capture::new(StreamBody::new(chunks), 200, &HeaderMap::new(), 10, true, done);
+        let body = Capture::new(
+            StreamBody::new(chunks),
+            200,
+            &HeaderMap::new(),
+            10,
+            true,
+            done,
+        );
         let out = body.collect().await.unwrap().to_bytes();
         assert_eq!(&out[..], b"aaaabbbbcccc");
         assert_eq!(*seen.lock().unwrap(), Some(None));
@@ -168,7 +192,14 @@ mod tests {
     #[tokio::test]
     async fn a_body_dropped_before_its_end_is_recorded_as_not_kept() {
         let (seen, done) = recorder();
-        let body = Capture::new(Full::new(Bytes::from_static(b"x")), 200, &HeaderMap::new(), 10, true, done);
+        let body = Capture::new(
+            Full::new(Bytes::from_static(b"x")),
+            200,
+            &HeaderMap::new(),
+            10,
+            true,
+            done,
+        );
         drop(body);
         assert_eq!(*seen.lock().unwrap(), Some(None));
     }

@@ -326,33 +326,51 @@ mod tests {
 
     #[test]
     fn a_closed_channel_is_refused() {
-        let c = OnChain { open: false, ..chain() };
+        let c = OnChain {
+            open: false,
+            ..chain()
+        };
         assert_eq!(check_channel(&c, &terms(), NOW), Err(Refusal::Closed));
     }
 
     #[test]
     fn a_channel_for_another_payee_or_service_is_refused() {
-        let c = OnChain { payee: [8; 32], ..chain() };
+        let c = OnChain {
+            payee: [8; 32],
+            ..chain()
+        };
         assert_eq!(check_channel(&c, &terms(), NOW), Err(Refusal::WrongService));
-        let c = OnChain { service_id: 6, ..chain() };
+        let c = OnChain {
+            service_id: 6,
+            ..chain()
+        };
         assert_eq!(check_channel(&c, &terms(), NOW), Err(Refusal::WrongService));
     }
 
     #[test]
     fn a_channel_expiring_within_the_margin_is_refused_and_just_outside_passes() {
         let t = terms();
-        let c = OnChain { expiry: NOW + t.min_expiry_margin_ms, ..chain() };
+        let c = OnChain {
+            expiry: NOW + t.min_expiry_margin_ms,
+            ..chain()
+        };
         assert_eq!(
             check_channel(&c, &t, NOW),
             Err(Refusal::Expiring { expiry: c.expiry })
         );
-        let c = OnChain { expiry: NOW + t.min_expiry_margin_ms + 1, ..chain() };
+        let c = OnChain {
+            expiry: NOW + t.min_expiry_margin_ms + 1,
+            ..chain()
+        };
         assert_eq!(check_channel(&c, &t, NOW), Ok(()));
     }
 
     #[test]
     fn a_channel_below_the_minimum_deposit_is_refused() {
-        let c = OnChain { funds: 49, ..chain() };
+        let c = OnChain {
+            funds: 49,
+            ..chain()
+        };
         assert_eq!(
             check_channel(&c, &terms(), NOW),
             Err(Refusal::BelowMinDeposit { funds: 49, min: 50 })
@@ -379,7 +397,10 @@ mod tests {
         // ... and not a fifth.
         assert_eq!(
             reserve(&mut s, &terms(), 50, NOW),
-            Err(Refusal::Stale { amount: 50, required: 60 })
+            Err(Refusal::Stale {
+                amount: 50,
+                required: 60
+            })
         );
         assert_eq!(s.spent, 50, "a refusal changes nothing");
     }
@@ -399,7 +420,10 @@ mod tests {
         let mut s = state(20, 20);
         assert_eq!(
             reserve(&mut s, &terms(), 20, NOW),
-            Err(Refusal::Stale { amount: 20, required: 30 })
+            Err(Refusal::Stale {
+                amount: 20,
+                required: 30
+            })
         );
         assert_eq!((s.accepted, s.spent, s.inflight), (20, 20, 0));
     }
@@ -409,7 +433,10 @@ mod tests {
         let mut s = state(0, 0);
         assert_eq!(
             reserve(&mut s, &terms(), 101, NOW),
-            Err(Refusal::AmountAboveFunds { amount: 101, funds: 100 })
+            Err(Refusal::AmountAboveFunds {
+                amount: 101,
+                funds: 100
+            })
         );
     }
 
@@ -418,7 +445,10 @@ mod tests {
         let mut s = state(100, 95);
         assert_eq!(
             reserve(&mut s, &terms(), 100, NOW),
-            Err(Refusal::Exhausted { funds: 100, required: 105 })
+            Err(Refusal::Exhausted {
+                funds: 100,
+                required: 105
+            })
         );
     }
 
@@ -432,13 +462,18 @@ mod tests {
     #[test]
     fn the_rate_limit_refuses_beyond_the_burst_and_refills() {
         let mut s = ChannelState::new(chain(), LedgerValues::default(), 2);
-        let t = Terms { price: 1, ..terms() };
+        let t = Terms {
+            price: 1,
+            ..terms()
+        };
         for i in 1..=4 {
             assert_eq!(reserve(&mut s, &t, i, NOW), Ok(()), "burst of 2 × 2");
         }
         assert_eq!(
             reserve(&mut s, &t, 5, NOW),
-            Err(Refusal::RateLimited { retry_after_ms: 500 })
+            Err(Refusal::RateLimited {
+                retry_after_ms: 500
+            })
         );
         assert_eq!(s.spent, 4, "a limited call is not charged");
         assert_eq!(reserve(&mut s, &t, 5, NOW + 500), Ok(()));
@@ -449,9 +484,24 @@ mod tests {
         let mut s = state(0, 0);
         reserve(&mut s, &terms(), 10, NOW).unwrap();
         reserve(&mut s, &terms(), 20, NOW).unwrap();
-        s.settle(PRICE, LedgerValues { accepted: 10, spent: 10 });
-        assert_eq!((s.durable_accepted, s.spent, s.inflight, s.accepted), (10, 20, 10, 20));
-        s.settle(PRICE, LedgerValues { accepted: 20, spent: 20 });
+        s.settle(
+            PRICE,
+            LedgerValues {
+                accepted: 10,
+                spent: 10,
+            },
+        );
+        assert_eq!(
+            (s.durable_accepted, s.spent, s.inflight, s.accepted),
+            (10, 20, 10, 20)
+        );
+        s.settle(
+            PRICE,
+            LedgerValues {
+                accepted: 20,
+                spent: 20,
+            },
+        );
         assert_eq!((s.durable_accepted, s.spent, s.inflight), (20, 20, 0));
     }
 
@@ -461,8 +511,14 @@ mod tests {
         reserve(&mut s, &terms(), 10, NOW).unwrap();
         s.fail(PRICE);
         assert_eq!((s.spent, s.inflight, s.ledger_fresh), (0, 0, false));
-        s.reload(LedgerValues { accepted: 0, spent: 0 });
+        s.reload(LedgerValues {
+            accepted: 0,
+            spent: 0,
+        });
         assert!(s.ledger_fresh);
-        assert_eq!(s.accepted, 0, "the amount that did not become durable is gone");
+        assert_eq!(
+            s.accepted, 0,
+            "the amount that did not become durable is gone"
+        );
     }
 }

@@ -88,7 +88,12 @@ pub struct Claimer {
 }
 
 /// Which of `channels` are due at `now`, soonest expiry first.
-pub fn due(channels: &[StoredChannel], cfg: &ClaimsConfig, now_ms: u64, all: bool) -> Vec<(StoredChannel, Trigger)> {
+pub fn due(
+    channels: &[StoredChannel],
+    cfg: &ClaimsConfig,
+    now_ms: u64,
+    all: bool,
+) -> Vec<(StoredChannel, Trigger)> {
     let expiry_margin = cfg.expiry_margin_secs.saturating_mul(1000);
     let max_age = cfg.max_age_secs.saturating_mul(1000);
     let mut out: Vec<(StoredChannel, Trigger)> = Vec::new();
@@ -105,7 +110,10 @@ pub fn due(channels: &[StoredChannel], cfg: &ClaimsConfig, now_ms: u64, all: boo
             Some(Trigger::Expiry)
         } else if unclaimed >= cfg.value_threshold {
             Some(Trigger::Value)
-        } else if c.unclaimed_since.is_some_and(|t| now_ms.saturating_sub(t) >= max_age) {
+        } else if c
+            .unclaimed_since
+            .is_some_and(|t| now_ms.saturating_sub(t) >= max_age)
+        {
             Some(Trigger::Age)
         } else {
             None
@@ -118,7 +126,7 @@ pub fn due(channels: &[StoredChannel], cfg: &ClaimsConfig, now_ms: u64, all: boo
     if cfg.risk_cap > 0 {
         // What stays unclaimed once the due channels are claimed.
         let mut exposure: Balance = rest.iter().map(|c| c.unclaimed()).sum();
-        rest.sort_by(|a, b| b.unclaimed().cmp(&a.unclaimed()));
+        rest.sort_by_key(|c| std::cmp::Reverse(c.unclaimed()));
         for c in rest {
             if exposure < cfg.risk_cap {
                 break;
@@ -166,7 +174,13 @@ impl Claimer {
             for (channel, _) in &claim.vouchers {
                 if let Some(c) = self.read(*channel).await {
                     claimed.push((*channel, c.claimed));
-                    drop(self.writer.send(Op::Channel { channel: *channel, chain: c }, None));
+                    drop(self.writer.send(
+                        Op::Channel {
+                            channel: *channel,
+                            chain: c,
+                        },
+                        None,
+                    ));
                 }
             }
             self.writer
@@ -178,7 +192,10 @@ impl Claimer {
                     at_ms: self.clock.now_ms(),
                 })
                 .await?;
-            tracing::info!(claim = claim.id, "reconciled a claim left pending at the last stop");
+            tracing::info!(
+                claim = claim.id,
+                "reconciled a claim left pending at the last stop"
+            );
         }
         Ok(n)
     }
@@ -204,7 +221,9 @@ impl Claimer {
         let channels = match self.store.claimable().await {
             Ok(c) => c,
             Err(e) => {
-                report.errors.push(format!("reading claimable channels: {e}"));
+                report
+                    .errors
+                    .push(format!("reading claimable channels: {e}"));
                 return report;
             }
         };
@@ -228,7 +247,10 @@ impl Claimer {
                 }
                 Ok(BatchResult::TooHeavy) if take > 1 => size = take / 2,
                 Ok(BatchResult::TooHeavy) => {
-                    report.errors.push(format!("claiming channel {} alone exceeds max_ref_time", queue[0].channel_id));
+                    report.errors.push(format!(
+                        "claiming channel {} alone exceeds max_ref_time",
+                        queue[0].channel_id
+                    ));
                     queue.drain(..1);
                 }
                 Err(e) => {
@@ -241,7 +263,12 @@ impl Claimer {
         report
     }
 
-    async fn claim_batch(&self, mut batch: Vec<Voucher>, dry_run: bool, report: &mut ClaimReport) -> Result<BatchResult, String> {
+    async fn claim_batch(
+        &self,
+        mut batch: Vec<Voucher>,
+        dry_run: bool,
+        report: &mut ClaimReport,
+    ) -> Result<BatchResult, String> {
         let escrow = self.client.escrow();
         let payee = self.key.account_id();
         let quote = self
@@ -274,7 +301,11 @@ impl Claimer {
             lines.extend(keep.iter().map(|v| Claimed {
                 channel: v.channel_id,
                 amount: v.amount.to_string(),
-                outcome: if dry_run { "would claim".into() } else { "ok".into() },
+                outcome: if dry_run {
+                    "would claim".into()
+                } else {
+                    "ok".into()
+                },
             }));
             report.batches.push(lines);
             return Ok(BatchResult::Claimed(0));
@@ -291,7 +322,10 @@ impl Claimer {
             return Err("unexpected store answer to a claim intent".into());
         };
         self.metrics.claims_sent.inc();
-        let sent = self.client.send(&self.key, escrow.claim_batch(keep.clone())).await;
+        let sent = self
+            .client
+            .send(&self.key, escrow.claim_batch(keep.clone()))
+            .await;
         let at_ms = self.clock.now_ms();
         match sent {
             Ok(sent) => {
@@ -304,20 +338,35 @@ impl Claimer {
                             value = value.saturating_add(*paid);
                             claimed.push((v.channel_id, v.amount));
                             self.metrics.claimed_vouchers.inc();
-                            lines.push(Claimed { channel: v.channel_id, amount: v.amount.to_string(), outcome: "ok".into() });
+                            lines.push(Claimed {
+                                channel: v.channel_id,
+                                amount: v.amount.to_string(),
+                                outcome: "ok".into(),
+                            });
                         }
                         Err(e) => {
                             skipped.push((*v, *e));
-                            lines.push(Claimed { channel: v.channel_id, amount: v.amount.to_string(), outcome: format!("{e:?}") });
+                            lines.push(Claimed {
+                                channel: v.channel_id,
+                                amount: v.amount.to_string(),
+                                outcome: format!("{e:?}"),
+                            });
                         }
                     }
                 }
                 self.metrics.claimed_value.add(value as f64);
                 for (id, total) in &claimed {
-                    self.cache.update(*id, |c| c.claimed = c.claimed.max(*total));
+                    self.cache
+                        .update(*id, |c| c.claimed = c.claimed.max(*total));
                 }
                 self.writer
-                    .write(Op::ClaimDone { claim, claimed, ok: true, note: String::new(), at_ms })
+                    .write(Op::ClaimDone {
+                        claim,
+                        claimed,
+                        ok: true,
+                        note: String::new(),
+                        at_ms,
+                    })
                     .await
                     .map_err(|e| format!("recording claim {claim}: {e}"))?;
                 self.refresh_refused(&skipped).await;
@@ -337,7 +386,13 @@ impl Claimer {
                 }
                 let _ = self
                     .writer
-                    .write(Op::ClaimDone { claim, claimed, ok: false, note: note.clone(), at_ms })
+                    .write(Op::ClaimDone {
+                        claim,
+                        claimed,
+                        ok: false,
+                        note: note.clone(),
+                        at_ms,
+                    })
                     .await;
                 Err(format!("claim_batch of {} vouchers: {note}", keep.len()))
             }
@@ -349,11 +404,20 @@ impl Claimer {
     async fn refresh_refused(&self, refused: &[(Voucher, EscrowError)]) {
         for (v, e) in refused {
             if *e == EscrowError::InvalidSignature {
-                tracing::error!(channel = v.channel_id, "escrow refused a stored voucher's signature");
+                tracing::error!(
+                    channel = v.channel_id,
+                    "escrow refused a stored voucher's signature"
+                );
             }
             if let Some(c) = self.read(v.channel_id).await {
                 self.cache.update(v.channel_id, |x| *x = c.clone());
-                drop(self.writer.send(Op::Channel { channel: v.channel_id, chain: c }, None));
+                drop(self.writer.send(
+                    Op::Channel {
+                        channel: v.channel_id,
+                        chain: c,
+                    },
+                    None,
+                ));
             }
         }
     }
@@ -370,10 +434,19 @@ mod tests {
     use crate::channel::LedgerValues;
     use gb_interfaces::{Signer, VoucherSignature};
 
-    fn channel(id: u64, accepted: u128, claimed: u128, expiry: u64, since: Option<u64>) -> StoredChannel {
+    fn channel(
+        id: u64,
+        accepted: u128,
+        claimed: u128,
+        expiry: u64,
+        since: Option<u64>,
+    ) -> StoredChannel {
         StoredChannel {
             id,
-            ledger: LedgerValues { accepted, spent: accepted },
+            ledger: LedgerValues {
+                accepted,
+                spent: accepted,
+            },
             signature: Some(VoucherSignature::Sr25519([0; 64])),
             chain: Some(OnChain {
                 client: [1; 32],
@@ -404,20 +477,26 @@ mod tests {
     #[test]
     fn each_trigger_makes_a_channel_due_and_nothing_else_does() {
         let chans = [
-            channel(1, 100, 0, NOW + 1_000_000, Some(NOW)),     // value
+            channel(1, 100, 0, NOW + 1_000_000, Some(NOW)), // value
             channel(2, 10, 0, NOW + 1_000_000, Some(NOW - 10_000)), // age
-            channel(3, 10, 0, NOW + 100_000, Some(NOW)),        // expiry within margin
-            channel(4, 10, 0, NOW + 1_000_000, Some(NOW)),      // nothing
-            channel(5, 10, 10, NOW + 1, Some(NOW)),             // nothing unclaimed
+            channel(3, 10, 0, NOW + 100_000, Some(NOW)),    // expiry within margin
+            channel(4, 10, 0, NOW + 1_000_000, Some(NOW)),  // nothing
+            channel(5, 10, 10, NOW + 1, Some(NOW)),         // nothing unclaimed
         ];
         let d = due(&chans, &cfg(), NOW, false);
         let ids: Vec<(u64, Trigger)> = d.iter().map(|(c, t)| (c.id, *t)).collect();
-        assert_eq!(ids, vec![(3, Trigger::Expiry), (1, Trigger::Value), (2, Trigger::Age)]);
+        assert_eq!(
+            ids,
+            vec![(3, Trigger::Expiry), (1, Trigger::Value), (2, Trigger::Age)]
+        );
     }
 
     #[test]
     fn all_claims_every_unclaimed_channel() {
-        let chans = [channel(4, 10, 0, NOW + 1_000_000, Some(NOW)), channel(5, 10, 10, NOW, None)];
+        let chans = [
+            channel(4, 10, 0, NOW + 1_000_000, Some(NOW)),
+            channel(5, 10, 10, NOW, None),
+        ];
         let d = due(&chans, &cfg(), NOW, true);
         assert_eq!(d.len(), 1);
         assert_eq!(d[0].1, Trigger::Forced);
@@ -425,7 +504,10 @@ mod tests {
 
     #[test]
     fn over_the_risk_cap_the_largest_unclaimed_are_claimed_until_under_it() {
-        let c = ClaimsConfig { risk_cap: 50, ..cfg() };
+        let c = ClaimsConfig {
+            risk_cap: 50,
+            ..cfg()
+        };
         let chans = [
             channel(1, 30, 0, NOW + 1_000_000, Some(NOW)),
             channel(2, 40, 0, NOW + 1_000_000, Some(NOW)),

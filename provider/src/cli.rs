@@ -63,7 +63,12 @@ pub enum Command {
 #[derive(clap::Args, Debug, Clone)]
 pub struct ConfigOpt {
     /// The configuration file.
-    #[arg(long, env = "GB_GATEWAY_CONFIG", default_value = "gateway.toml", value_name = "PATH")]
+    #[arg(
+        long,
+        env = "GB_GATEWAY_CONFIG",
+        default_value = "gateway.toml",
+        value_name = "PATH"
+    )]
     pub config: PathBuf,
 }
 
@@ -140,7 +145,11 @@ pub struct Failure {
 impl<E: Into<anyhow::Error>> From<E> for Failure {
     fn from(e: E) -> Self {
         let error = e.into();
-        let code = if error.downcast_ref::<ConfigError>().is_some() { EXIT_CONFIG } else { 1 };
+        let code = if error.downcast_ref::<ConfigError>().is_some() {
+            EXIT_CONFIG
+        } else {
+            1
+        };
         Failure { code, error }
     }
 }
@@ -217,7 +226,9 @@ async fn connect(
         return Ok(Arc::new(crate::testkit::RemoteChain::connect(rest).await?));
     }
     // Dry runs are made from the payee's account, or any account without a key.
-    let origin = key.clone().unwrap_or_else(|| AccountKey::dev("gb-gateway-reader"));
+    let origin = key
+        .clone()
+        .unwrap_or_else(|| AccountKey::dev("gb-gateway-reader"));
     let node = gb_chain::node::Node::connect(&url, origin).await?;
     Ok(Arc::new(node))
 }
@@ -226,8 +237,14 @@ fn init_logs(json: bool) {
     let filter = tracing_subscriber::EnvFilter::try_from_env("GB_GATEWAY_LOG")
         .or_else(|_| tracing_subscriber::EnvFilter::try_from_default_env())
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let b = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
-    let _ = if json { b.json().try_init() } else { b.try_init() };
+    let b = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let _ = if json {
+        b.json().try_init()
+    } else {
+        b.try_init()
+    };
 }
 
 async fn run_gateway(a: RunArgs) -> Result<(), Failure> {
@@ -312,9 +329,19 @@ async fn check(a: RunArgs) -> Result<(), Failure> {
     } else {
         let r = &info.accepts[0];
         println!("configuration {} is valid", a.config.config.display());
-        println!("  service {} on {} (escrow {})", terms.service_id, r.network, r.extra.escrow);
-        println!("  price {} plancks per call, paid to {}", r.amount, r.pay_to);
-        println!("  store: {} ({}); claimer: {claimer}", store.kind(), config.store.path.display());
+        println!(
+            "  service {} on {} (escrow {})",
+            terms.service_id, r.network, r.extra.escrow
+        );
+        println!(
+            "  price {} plancks per call, paid to {}",
+            r.amount, r.pay_to
+        );
+        println!(
+            "  store: {} ({}); claimer: {claimer}",
+            store.kind(),
+            config.store.path.display()
+        );
         println!("  forwards to {}", config.upstream);
     }
     Ok(())
@@ -352,9 +379,16 @@ async fn status(a: StatusArgs) -> Result<(), Failure> {
             })
         );
     } else {
-        println!("{} channels; {unclaimed} plancks accepted but not claimed, in {} of them", channels.len(), rows.len());
+        println!(
+            "{} channels; {unclaimed} plancks accepted but not claimed, in {} of them",
+            channels.len(),
+            rows.len()
+        );
         for r in &rows {
-            println!("  channel {}: accepted {}, claimed {}", r["channel"], r["accepted"], r["claimed"]);
+            println!(
+                "  channel {}: accepted {}, claimed {}",
+                r["channel"], r["accepted"], r["claimed"]
+            );
         }
         println!("claims left pending: {}", pending.len());
     }
@@ -364,7 +398,8 @@ async fn status(a: StatusArgs) -> Result<(), Failure> {
 async fn claim(a: ClaimArgs) -> Result<(), Failure> {
     let config = load_config(&a.config)?;
     let deployment = load_deployment(&config)?;
-    let key = key(&a.chain)?.ok_or_else(|| anyhow!("claim needs the payee's key: --suri or GB_SURI"))?;
+    let key =
+        key(&a.chain)?.ok_or_else(|| anyhow!("claim needs the payee's key: --suri or GB_SURI"))?;
     let chain = connect(&a.chain, &config, &deployment, &Some(key.clone())).await?;
     let client = Arc::new(Client::new(chain, deployment));
     let terms = read_terms(&config, &client).await?;
@@ -389,7 +424,12 @@ async fn claim(a: ClaimArgs) -> Result<(), Failure> {
         .await?;
     let metrics = Metrics::new();
     let writer = Writer::start(store.clone(), config.store.max_batch, metrics.clone());
-    let cache = Arc::new(ChannelCache::new(client.clone(), store.clone(), writer.clone(), 0));
+    let cache = Arc::new(ChannelCache::new(
+        client.clone(),
+        store.clone(),
+        writer.clone(),
+        0,
+    ));
     let claimer = Claimer {
         clock: Arc::new(ChainClock::new(client.chain().now().await?)),
         client,
@@ -408,7 +448,11 @@ async fn claim(a: ClaimArgs) -> Result<(), Failure> {
     if a.output_json {
         println!("{}", serde_json::to_string(&report)?);
     } else {
-        let verb = if a.execute { "claimed" } else { "would claim (dry run; -x to submit)" };
+        let verb = if a.execute {
+            "claimed"
+        } else {
+            "would claim (dry run; -x to submit)"
+        };
         println!("{} channels due", report.due.len());
         for (i, b) in report.batches.iter().enumerate() {
             println!("batch {}: {} vouchers", i + 1, b.len());
@@ -431,4 +475,3 @@ async fn claim(a: ClaimArgs) -> Result<(), Failure> {
         Err(anyhow!("{} claim batch(es) failed", report.errors.len()).into())
     }
 }
-

@@ -36,7 +36,11 @@ impl ChainClock {
     pub fn sync(&self, chain_now_ms: u64) {
         let mut s = self.state.lock().unwrap_or_else(|p| p.into_inner());
         let last = s.2;
-        *s = (chain_now_ms.max(last), Instant::now(), chain_now_ms.max(last));
+        *s = (
+            chain_now_ms.max(last),
+            Instant::now(),
+            chain_now_ms.max(last),
+        );
     }
 }
 

@@ -238,7 +238,9 @@ impl Config {
             path: origin.to_path_buf(),
             reason,
         };
-        let mut table: toml::Table = text.parse().map_err(|e: toml::de::Error| parse(e.to_string()))?;
+        let mut table: toml::Table = text
+            .parse()
+            .map_err(|e: toml::de::Error| parse(e.to_string()))?;
         let mut env: Vec<(String, String)> = env
             .into_iter()
             .filter(|(k, _)| k.starts_with(ENV_PREFIX) && !NOT_KEYS.contains(&k.as_str()))
@@ -356,7 +358,9 @@ fn amount<'de, D: Deserializer<'de>>(d: D) -> Result<u128, D::Error> {
         Text(String),
     }
     match Amount::deserialize(d)? {
-        Amount::Int(i) => u128::try_from(i).map_err(|_| serde::de::Error::custom("negative amount")),
+        Amount::Int(i) => {
+            u128::try_from(i).map_err(|_| serde::de::Error::custom("negative amount"))
+        }
         Amount::Text(t) => t
             .trim()
             .parse()
@@ -408,8 +412,14 @@ deployment = "deploy.json"
             &[
                 ("GB_GATEWAY_SERVICE_ID", "9"),
                 ("GB_GATEWAY_STORE__KIND", "postgres"),
-                ("GB_GATEWAY_STORE__URL", "postgres://u:secret@127.0.0.1:5432/gb"),
-                ("GB_GATEWAY_CLAIMS__VALUE_THRESHOLD", "\"340282366920938463463374607431768211455\""),
+                (
+                    "GB_GATEWAY_STORE__URL",
+                    "postgres://u:secret@127.0.0.1:5432/gb",
+                ),
+                (
+                    "GB_GATEWAY_CLAIMS__VALUE_THRESHOLD",
+                    "\"340282366920938463463374607431768211455\"",
+                ),
                 ("GB_GATEWAY_CONFIG", "/not/a/key.toml"),
                 ("OTHER", "ignored"),
             ],
@@ -417,7 +427,10 @@ deployment = "deploy.json"
         .unwrap();
         assert_eq!(c.service_id, 9);
         assert_eq!(c.store.kind, StoreKind::Postgres);
-        assert_eq!(c.store.url.as_deref(), Some("postgres://u:secret@127.0.0.1:5432/gb"));
+        assert_eq!(
+            c.store.url.as_deref(),
+            Some("postgres://u:secret@127.0.0.1:5432/gb")
+        );
         assert_eq!(c.claims.value_threshold, u128::MAX);
     }
 
@@ -436,7 +449,11 @@ deployment = "deploy.json"
         let cases = [
             ("GB_GATEWAY_UPSTREAM", "https://api.example", "http://"),
             ("GB_GATEWAY_UPSTREAM", "http://h:1/x?y=1", "query"),
-            ("GB_GATEWAY_CLAIMS__EXPIRY_MARGIN_SECS", "60", "expiry_margin_secs"),
+            (
+                "GB_GATEWAY_CLAIMS__EXPIRY_MARGIN_SECS",
+                "60",
+                "expiry_margin_secs",
+            ),
             ("GB_GATEWAY_CLAIMS__MAX_BATCH", "51", "max_batch"),
             ("GB_GATEWAY_STORE__KIND", "postgres", "store.url"),
             ("GB_GATEWAY_STORE__MAX_BATCH", "0", "max_batch"),

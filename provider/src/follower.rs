@@ -13,9 +13,9 @@ use crate::gate::Gate;
 use crate::store::Op;
 use crate::writer::Writer;
 use futures::StreamExt as _;
+use gb_chain::{BlockEvents, Chain as _};
 use gb_client::events::{EscrowEvent, RegistryEvent};
 use gb_client::{decode_event, SuiteEvent};
-use gb_chain::{BlockEvents, Chain as _};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -144,11 +144,15 @@ impl Follower {
                 }
             }
             EscrowEvent::FundsAdded(f) => {
-                let c = self.cache.update(f.channel_id, |c| c.funds = c.funds.max(f.funds));
+                let c = self
+                    .cache
+                    .update(f.channel_id, |c| c.funds = c.funds.max(f.funds));
                 self.record(f.channel_id, c);
             }
             EscrowEvent::ChannelExtended(x) => {
-                let c = self.cache.update(x.channel_id, |c| c.expiry = c.expiry.max(x.expiry));
+                let c = self
+                    .cache
+                    .update(x.channel_id, |c| c.expiry = c.expiry.max(x.expiry));
                 self.record(x.channel_id, c);
             }
             // One event per claiming call, listing every channel it paid (its new

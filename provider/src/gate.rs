@@ -144,7 +144,10 @@ impl Gate {
         let result = self.decide(&ctx, method, headers).await;
         if let Err(r) = &result {
             let slug = r.problem.kind().map_or("unknown", ProblemKind::slug);
-            self.metrics.vouchers_rejected.with_label_values(&[slug]).inc();
+            self.metrics
+                .vouchers_rejected
+                .with_label_values(&[slug])
+                .inc();
         }
         result
     }
@@ -167,7 +170,12 @@ impl Gate {
                     format!("PAYMENT-SIGNATURE is {len} bytes; at most {max} are accepted"),
                     None,
                 ),
-                e => refuse(ctx, ProblemKind::MalformedPayment, format!("PAYMENT-SIGNATURE: {e}"), None),
+                e => refuse(
+                    ctx,
+                    ProblemKind::MalformedPayment,
+                    format!("PAYMENT-SIGNATURE: {e}"),
+                    None,
+                ),
             })?;
         self.check_payload(ctx, &payload)?;
         let key = match headers.get(headers::IDEMPOTENCY_KEY) {
@@ -183,14 +191,21 @@ impl Gate {
                 return Err(refuse(
                     ctx,
                     ProblemKind::PayloadTooLarge,
-                    format!("the request body is {len} bytes; at most {} are forwarded", self.max_body),
+                    format!(
+                        "the request body is {len} bytes; at most {} are forwarded",
+                        self.max_body
+                    ),
                     None,
                 ));
             }
         }
         let voucher = payload.payload.voucher();
         let id = voucher.channel_id;
-        let entry = self.cache.get(id).await.map_err(|e| self.lookup_refusal(ctx, e))?;
+        let entry = self
+            .cache
+            .get(id)
+            .await
+            .map_err(|e| self.lookup_refusal(ctx, e))?;
         let now = self.clock.now_ms();
         let (chain, status) = {
             let s = entry.lock();
@@ -223,11 +238,24 @@ impl Gate {
             key: new_key.clone(),
             at_ms: now,
         };
+        // A reservation in memory, or none: then the store alone decides (and the
+        // channel is re-read from it afterwards).
+        let mut unreserved = false;
         let reply = match self.reserve_and_send(&entry, terms, voucher.amount, now, op.clone()) {
             Ok(reply) => reply,
+            // A retry of a call already charged carries the same voucher, which the
+            // in-memory rule finds stale; its Idempotency-Key is in the store, which
+            // looks keys up before the amount rule (replay, 409, or resume).
+            Err(Refusal::Stale { .. }) if key.is_some() => {
+                unreserved = true;
+                self.writer.send(op, None)
+            }
             Err(Refusal::Stale { .. }) if self.shared_store => {
                 // Another replica may hold a higher voucher: look in the store first.
-                self.cache.reload(&entry).await.map_err(|e| self.lookup_refusal(ctx, e))?;
+                self.cache
+                    .reload(&entry)
+                    .await
+                    .map_err(|e| self.lookup_refusal(ctx, e))?;
                 self.reserve_and_send(&entry, terms, voucher.amount, now, op)
                     .map_err(|r| self.refusal(ctx, r, self.status(&entry, terms)))?
             }
@@ -246,8 +274,21 @@ impl Gate {
                 .retry_after(1)
             })?;
         let Outcome::Charge(result, ledger) = outcome else {
-            return Err(refuse(ctx, ProblemKind::StoreUnavailable, "unexpected store answer".into(), None));
+            return Err(refuse(
+                ctx,
+                ProblemKind::StoreUnavailable,
+                "unexpected store answer".into(),
+                None,
+            ));
         };
+        if unreserved && matches!(result, ChargeResult::Charged | ChargeResult::Resumed { .. }) {
+            // Charged without an in-memory reservation (another replica's voucher in a
+            // shared store): the cache takes the store's values.
+            self.cache
+                .reload(&entry)
+                .await
+                .map_err(|e| self.lookup_refusal(ctx, e))?;
+        }
         let ticket = |charged, resumed| Ticket {
             entry: entry.clone(),
             channel: id,
@@ -267,13 +308,25 @@ impl Gate {
             ChargeResult::Stale => {
                 let status = self.status(&entry, terms);
                 let required = status.required_cumulative;
-                Err(self.refusal(ctx, Refusal::Stale { amount: voucher.amount, required }, status))
+                Err(self.refusal(
+                    ctx,
+                    Refusal::Stale {
+                        amount: voucher.amount,
+                        required,
+                    },
+                    status,
+                ))
             }
             ChargeResult::KeyInUse(rec) => {
                 let fingerprint = new_key.map(|k| k.fingerprint).unwrap_or_default();
                 let status = self.status(&entry, terms);
                 let conflict = |state: IdempotencyState, detail: &str, retry: Option<u64>| {
-                    let mut r = refuse(ctx, ProblemKind::IdempotencyConflict, detail.to_string(), Some(status.clone()));
+                    let mut r = refuse(
+                        ctx,
+                        ProblemKind::IdempotencyConflict,
+                        detail.to_string(),
+                        Some(status.clone()),
+                    );
                     r.problem.idempotency_state = Some(state);
                     if let Some(s) = retry {
                         r = r.retry_after(s);
@@ -283,7 +336,10 @@ impl Gate {
                 if rec.fingerprint != fingerprint {
                     return Err(conflict(
                         IdempotencyState::Mismatch,
-                        &format!("this Idempotency-Key was used for `{}` on this channel", rec.fingerprint),
+                        &format!(
+                            "this Idempotency-Key was used for `{}` on this channel",
+                            rec.fingerprint
+                        ),
                         None,
                     ));
                 }
@@ -333,7 +389,10 @@ impl Gate {
             return Err(refuse(
                 ctx,
                 ProblemKind::MalformedPayment,
-                format!("x402Version {} is not supported; use {X402_VERSION}", p.x402_version),
+                format!(
+                    "x402Version {} is not supported; use {X402_VERSION}",
+                    p.x402_version
+                ),
                 None,
             ));
         }
@@ -349,7 +408,10 @@ impl Gate {
             return Err(refuse(
                 ctx,
                 ProblemKind::WrongNetwork,
-                format!("the voucher is for network `{}`; this service is paid on `{}`", p.network, terms.network),
+                format!(
+                    "the voucher is for network `{}`; this service is paid on `{}`",
+                    p.network, terms.network
+                ),
                 None,
             ));
         }
@@ -358,11 +420,17 @@ impl Gate {
                 return Err(refuse(
                     ctx,
                     ProblemKind::WrongNetwork,
-                    format!("`accepted` names network `{}`; this service is paid on `{}`", a.network, terms.network),
+                    format!(
+                        "`accepted` names network `{}`; this service is paid on `{}`",
+                        a.network, terms.network
+                    ),
                     None,
                 ));
             }
-            if a.extra.escrow.0 != terms.escrow || a.pay_to.0 != terms.payee || a.extra.payee.0 != terms.payee {
+            if a.extra.escrow.0 != terms.escrow
+                || a.pay_to.0 != terms.payee
+                || a.extra.payee.0 != terms.payee
+            {
                 return Err(refuse(
                     ctx,
                     ProblemKind::WrongEscrow,
@@ -525,7 +593,12 @@ impl Refused {
     }
 }
 
-fn refuse(ctx: &Ctx<'_>, kind: ProblemKind, detail: String, channel: Option<ChannelStatus>) -> Refused {
+fn refuse(
+    ctx: &Ctx<'_>,
+    kind: ProblemKind,
+    detail: String,
+    channel: Option<ChannelStatus>,
+) -> Refused {
     let mut problem = Problem::new(kind, detail.clone());
     problem.instance = Some(ctx.url.to_string());
     problem.channel = channel.clone();
@@ -551,7 +624,12 @@ pub fn receipt(t: &Ticket, charged: Balance, replayed: bool) -> PaymentResponse 
 }
 
 /// The receipt with the ledger values `ledger` (after a refund, say).
-pub fn receipt_with(t: &Ticket, ledger: LedgerValues, charged: Balance, replayed: bool) -> PaymentResponse {
+pub fn receipt_with(
+    t: &Ticket,
+    ledger: LedgerValues,
+    charged: Balance,
+    replayed: bool,
+) -> PaymentResponse {
     let (funds, claimed, expiry) = {
         let s = t.entry.lock();
         (s.chain.funds, s.chain.claimed, s.chain.expiry)

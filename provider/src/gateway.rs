@@ -100,7 +100,9 @@ pub async fn open_store(config: &Config) -> Result<Arc<dyn Store>, StoreError> {
         #[cfg(feature = "postgres")]
         StoreKind::Postgres => {
             let url = config.store.url.clone().unwrap_or_default();
-            Ok(Arc::new(crate::store::postgres::PostgresStore::connect(&url).await?))
+            Ok(Arc::new(
+                crate::store::postgres::PostgresStore::connect(&url).await?,
+            ))
         }
         #[cfg(not(feature = "postgres"))]
         StoreKind::Postgres => Err(StoreError::Unavailable(
@@ -112,7 +114,10 @@ pub async fn open_store(config: &Config) -> Result<Arc<dyn Store>, StoreError> {
 /// The terms of `config`'s service as the chain says them.
 pub async fn read_terms(config: &Config, client: &ChainClient) -> Result<Terms, StartError> {
     let info = client.chain().info();
-    if !info.genesis_hash.eq_ignore_ascii_case(&client.deployment().chain.genesis_hash) {
+    if !info
+        .genesis_hash
+        .eq_ignore_ascii_case(&client.deployment().chain.genesis_hash)
+    {
         return Err(StartError::WrongChain {
             file: client.deployment().chain.genesis_hash.clone(),
             node: info.genesis_hash,
@@ -196,8 +201,12 @@ pub async fn start(setup: Setup) -> Result<Running, StartError> {
         config.replica_id.clone(),
         config.proxy.max_request_body_bytes,
     ));
-    let upstream = Upstream::new(&config.upstream, config.upstream_timeout(), config.proxy.max_request_body_bytes)
-        .map_err(StartError::Upstream)?;
+    let upstream = Upstream::new(
+        &config.upstream,
+        config.upstream_timeout(),
+        config.proxy.max_request_body_bytes,
+    )
+    .map_err(StartError::Upstream)?;
     let following = Arc::new(AtomicBool::new(false));
     let (stop, stop_rx) = watch::channel(false);
     let (blocks, _) = watch::channel(0u64);
@@ -257,10 +266,16 @@ pub async fn start(setup: Setup) -> Result<Running, StartError> {
         metrics: metrics.clone(),
         writer: writer.clone(),
         following,
-        max_stored_response: usize::try_from(config.idempotency.max_stored_response_bytes).unwrap_or(usize::MAX),
+        max_stored_response: usize::try_from(config.idempotency.max_stored_response_bytes)
+            .unwrap_or(usize::MAX),
     });
     let mut servers = Vec::new();
-    let (addr, server) = serve(config.listen, router(app.clone(), config.admin_listen.is_none()), stop_rx.clone()).await?;
+    let (addr, server) = serve(
+        config.listen,
+        router(app.clone(), config.admin_listen.is_none()),
+        stop_rx.clone(),
+    )
+    .await?;
     servers.push(server);
     let mut admin_addr = None;
     if let Some(a) = config.admin_listen {
@@ -313,7 +328,10 @@ async fn serve(
         let shutdown = async move {
             let _ = stop.wait_for(|s| *s).await;
         };
-        if let Err(e) = axum::serve(listener, service).with_graceful_shutdown(shutdown).await {
+        if let Err(e) = axum::serve(listener, service)
+            .with_graceful_shutdown(shutdown)
+            .await
+        {
             tracing::error!(error = %e, "HTTP server failed");
         }
     });
@@ -326,7 +344,13 @@ impl Running {
     pub async fn claim_now(&self, all: bool, dry_run: bool) -> Option<ClaimReport> {
         let tx = self.claims.as_ref()?;
         let (reply, rx) = oneshot::channel();
-        tx.send(ClaimNow { all, dry_run, reply }).await.ok()?;
+        tx.send(ClaimNow {
+            all,
+            dry_run,
+            reply,
+        })
+        .await
+        .ok()?;
         rx.await.ok()
     }
 

@@ -69,39 +69,84 @@ impl Metrics {
         let secs = vec![
             0.0005, 0.001, 0.002, 0.004, 0.008, 0.016, 0.032, 0.064, 0.128, 0.5, 1.0, 5.0,
         ];
-        let channels = IntGauge::new("gb_gateway_channels", "Channels in the cache")
-            .expect("a valid metric");
-        r.register(Box::new(channels.clone())).expect("registered once");
+        let channels =
+            IntGauge::new("gb_gateway_channels", "Channels in the cache").expect("a valid metric");
+        r.register(Box::new(channels.clone()))
+            .expect("registered once");
         Metrics {
-            requests: counter_vec(&r, "gb_gateway_requests_total", "Requests by outcome", "outcome"),
-            vouchers_accepted: counter(&r, "gb_gateway_vouchers_accepted_total", "Vouchers accepted and charged"),
+            requests: counter_vec(
+                &r,
+                "gb_gateway_requests_total",
+                "Requests by outcome",
+                "outcome",
+            ),
+            vouchers_accepted: counter(
+                &r,
+                "gb_gateway_vouchers_accepted_total",
+                "Vouchers accepted and charged",
+            ),
             vouchers_rejected: counter_vec(
                 &r,
                 "gb_gateway_vouchers_rejected_total",
                 "Requests refused, by problem type",
                 "cause",
             ),
-            refunds: counter(&r, "gb_gateway_refunds_total", "Charges refunded after an upstream failure"),
-            commit_seconds: histogram(&r, "gb_gateway_store_commit_seconds", "Seconds per store commit", secs.clone()),
+            refunds: counter(
+                &r,
+                "gb_gateway_refunds_total",
+                "Charges refunded after an upstream failure",
+            ),
+            commit_seconds: histogram(
+                &r,
+                "gb_gateway_store_commit_seconds",
+                "Seconds per store commit",
+                secs.clone(),
+            ),
             commit_batch: histogram(
                 &r,
                 "gb_gateway_store_commit_batch",
                 "Writes per store commit",
-                vec![1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0, 512.0, 1024.0],
+                vec![
+                    1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0, 512.0, 1024.0,
+                ],
             ),
-            commit_failures: counter(&r, "gb_gateway_store_commit_failures_total", "Failed store commits"),
+            commit_failures: counter(
+                &r,
+                "gb_gateway_store_commit_failures_total",
+                "Failed store commits",
+            ),
             upstream_seconds: histogram(
                 &r,
                 "gb_gateway_upstream_seconds",
                 "Seconds until the service's response headers",
                 secs,
             ),
-            unclaimed_value: gauge(&r, "gb_gateway_unclaimed_value", "Accepted but not yet claimed (plancks)"),
+            unclaimed_value: gauge(
+                &r,
+                "gb_gateway_unclaimed_value",
+                "Accepted but not yet claimed (plancks)",
+            ),
             channels,
-            claims_sent: counter(&r, "gb_gateway_claims_sent_total", "Claim transactions sent"),
-            claims_failed: counter(&r, "gb_gateway_claims_failed_total", "Claim transactions that failed"),
-            claimed_vouchers: counter(&r, "gb_gateway_claimed_vouchers_total", "Vouchers claimed on chain"),
-            claimed_value: gauge(&r, "gb_gateway_claimed_value_total", "Value claimed on chain (plancks)"),
+            claims_sent: counter(
+                &r,
+                "gb_gateway_claims_sent_total",
+                "Claim transactions sent",
+            ),
+            claims_failed: counter(
+                &r,
+                "gb_gateway_claims_failed_total",
+                "Claim transactions that failed",
+            ),
+            claimed_vouchers: counter(
+                &r,
+                "gb_gateway_claimed_vouchers_total",
+                "Vouchers claimed on chain",
+            ),
+            claimed_value: gauge(
+                &r,
+                "gb_gateway_claimed_value_total",
+                "Value claimed on chain (plancks)",
+            ),
             registry: r,
         }
     }

@@ -79,7 +79,9 @@ pub fn strip_hop_by_hop(h: &mut HeaderMap) {
 impl Upstream {
     /// The service at `base` (`http://host:port[/prefix]`).
     pub fn new(base: &str, timeout: Duration, max_body: u64) -> Result<Upstream, String> {
-        let uri: Uri = base.parse().map_err(|e| format!("upstream `{base}`: {e}"))?;
+        let uri: Uri = base
+            .parse()
+            .map_err(|e| format!("upstream `{base}`: {e}"))?;
         let parts = uri.into_parts();
         let scheme = parts.scheme.ok_or("upstream: no scheme")?;
         let authority = parts.authority.ok_or("upstream: no host")?;
@@ -187,8 +189,14 @@ mod tests {
     fn the_upstream_uri_keeps_path_and_query_after_the_prefix() {
         let u = Upstream::new("http://127.0.0.1:9/api/", Duration::from_secs(1), 10).unwrap();
         let uri: Uri = "/v1/chat?x=1".parse().unwrap();
-        assert_eq!(u.uri_for(&uri).to_string(), "http://127.0.0.1:9/api/v1/chat?x=1");
+        assert_eq!(
+            u.uri_for(&uri).to_string(),
+            "http://127.0.0.1:9/api/v1/chat?x=1"
+        );
         let u = Upstream::new("http://127.0.0.1:9", Duration::from_secs(1), 10).unwrap();
-        assert_eq!(u.uri_for(&uri).to_string(), "http://127.0.0.1:9/v1/chat?x=1");
+        assert_eq!(
+            u.uri_for(&uri).to_string(),
+            "http://127.0.0.1:9/v1/chat?x=1"
+        );
     }
 }

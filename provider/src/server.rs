@@ -73,7 +73,11 @@ async fn health(State(app): State<Arc<App>>) -> Response {
         "chainEvents": if following { "following" } else { "reconnecting" },
         "channels": app.gate.cache.len(),
     });
-    let status = if ok { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    let status = if ok {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
     json(status, "application/json", &body)
 }
 
@@ -108,7 +112,10 @@ pub fn problem_response(r: Refused) -> Response {
     resp
 }
 
-fn with_receipt<B>(mut resp: http::Response<B>, receipt: &gb_protocol::PaymentResponse) -> http::Response<B> {
+fn with_receipt<B>(
+    mut resp: http::Response<B>,
+    receipt: &gb_protocol::PaymentResponse,
+) -> http::Response<B> {
     if let Ok(v) = HeaderValue::from_str(&headers::encode(receipt)) {
         resp.headers_mut().insert(PAYMENT_RESPONSE, v);
     }
@@ -123,7 +130,11 @@ async fn handle(
 ) -> Response {
     let terms = app.gate.terms();
     let (parts, body) = req.into_parts();
-    let url = parts.uri.path_and_query().map_or("/", |p| p.as_str()).to_string();
+    let url = parts
+        .uri
+        .path_and_query()
+        .map_or("/", |p| p.as_str())
+        .to_string();
     let forwarded = forwarded_for(&parts.headers, peer);
     if terms.is_free(parts.uri.path()) {
         app.metrics.requests.with_label_values(&["free"]).inc();
@@ -132,10 +143,17 @@ async fn handle(
             Err(e) => upstream_problem(&e, url, false),
         };
     }
-    let decision = app.gate.admit(&parts.method, &parts.uri, &parts.headers).await;
+    let decision = app
+        .gate
+        .admit(&parts.method, &parts.uri, &parts.headers)
+        .await;
     match decision {
         Err(refused) => {
-            let outcome = if refused.problem.kind() == Some(ProblemKind::Unpaid) { "unpaid" } else { "refused" };
+            let outcome = if refused.problem.kind() == Some(ProblemKind::Unpaid) {
+                "unpaid"
+            } else {
+                "refused"
+            };
             app.metrics.requests.with_label_values(&[outcome]).inc();
             problem_response(refused)
         }
@@ -166,7 +184,10 @@ fn stored(r: StoredResponse) -> Response {
     let mut resp = Response::new(full(r.body));
     *resp.status_mut() = StatusCode::from_u16(r.status).unwrap_or(StatusCode::OK);
     for (n, v) in r.headers {
-        if let (Ok(n), Ok(v)) = (HeaderName::from_bytes(n.as_bytes()), HeaderValue::from_str(&v)) {
+        if let (Ok(n), Ok(v)) = (
+            HeaderName::from_bytes(n.as_bytes()),
+            HeaderValue::from_str(&v),
+        ) {
             resp.headers_mut().append(n, v);
         }
     }
@@ -183,7 +204,10 @@ async fn forward(
 ) -> Response {
     let extra = vec![
         forwarded,
-        (HeaderName::from_static(GBRAIN_CHANNEL), HeaderValue::from(ticket.channel)),
+        (
+            HeaderName::from_static(GBRAIN_CHANNEL),
+            HeaderValue::from(ticket.channel),
+        ),
         (
             HeaderName::from_static(GBRAIN_PAYER),
             HeaderValue::from_str(&gb_protocol::Account(ticket.payer).to_string())
@@ -192,7 +216,9 @@ async fn forward(
     ];
     let started = Instant::now();
     let sent = app.upstream.send(parts, body, extra).await;
-    app.metrics.upstream_seconds.observe(started.elapsed().as_secs_f64());
+    app.metrics
+        .upstream_seconds
+        .observe(started.elapsed().as_secs_f64());
     match sent {
         Ok(resp) if resp.status().is_server_error() => {
             // The service failed: the call is not charged.
@@ -205,16 +231,23 @@ async fn forward(
             let resp = if ticket.key.is_none() {
                 resp.map(Body::new)
             } else {
-                    let (parts, body) = resp.into_parts();
-                    let keep = !parts
-                        .headers
-                        .get(CONTENT_TYPE)
-                        .and_then(|v| v.to_str().ok())
-                        .is_some_and(|t| t.starts_with("text/event-stream"));
-                    let gate = app.gate.clone();
-                    let done = Box::new(move |r: Option<StoredResponse>| gate.complete(&ticket, r));
-                    let body = Capture::new(body, parts.status.as_u16(), &parts.headers, app.max_stored_response, keep, done);
-                    http::Response::from_parts(parts, Body::new(body))
+                let (parts, body) = resp.into_parts();
+                let keep = !parts
+                    .headers
+                    .get(CONTENT_TYPE)
+                    .and_then(|v| v.to_str().ok())
+                    .is_some_and(|t| t.starts_with("text/event-stream"));
+                let gate = app.gate.clone();
+                let done = Box::new(move |r: Option<StoredResponse>| gate.complete(&ticket, r));
+                let body = Capture::new(
+                    body,
+                    parts.status.as_u16(),
+                    &parts.headers,
+                    app.max_stored_response,
+                    keep,
+                    done,
+                );
+                http::Response::from_parts(parts, Body::new(body))
             };
             with_receipt(resp, &rec)
         }
@@ -246,7 +279,11 @@ fn upstream_problem(e: &UpstreamError, instance: String, refunded: bool) -> Resp
         UpstreamError::Failed(_) => ProblemKind::UpstreamError,
     };
     tracing::warn!(error = %e, "upstream failure");
-    let detail = if refunded { format!("{e}; the charge was refunded") } else { e.to_string() };
+    let detail = if refunded {
+        format!("{e}; the charge was refunded")
+    } else {
+        e.to_string()
+    };
     let mut problem = Problem::new(kind, detail);
     problem.instance = Some(instance);
     problem.retry_after_seconds = Some(1);

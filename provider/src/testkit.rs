@@ -128,7 +128,10 @@ fn call_from(c: &WCall) -> Result<ContractCall, ChainError> {
     Ok(ContractCall {
         contract: account(&c.contract)?,
         data: unhex(&c.data)?,
-        value: c.value.parse().map_err(|e| ChainError::Rpc(format!("value: {e}")))?,
+        value: c
+            .value
+            .parse()
+            .map_err(|e| ChainError::Rpc(format!("value: {e}")))?,
     })
 }
 
@@ -193,7 +196,9 @@ type S = State<Arc<Served>>;
 fn fail(e: impl std::fmt::Display) -> (http::StatusCode, Json<WError>) {
     (
         http::StatusCode::INTERNAL_SERVER_ERROR,
-        Json(WError { error: e.to_string() }),
+        Json(WError {
+            error: e.to_string(),
+        }),
     )
 }
 
@@ -329,12 +334,19 @@ impl RemoteChain {
         Ok(c)
     }
 
-    async fn request<T: for<'de> Deserialize<'de>>(&self, req: http::Request<Full<Bytes>>) -> Result<T, ChainError> {
+    async fn request<T: for<'de> Deserialize<'de>>(
+        &self,
+        req: http::Request<Full<Bytes>>,
+    ) -> Result<T, ChainError> {
         let unreachable = |e: String| ChainError::Unreachable {
             url: self.base.clone(),
             reason: e,
         };
-        let resp = self.http.request(req).await.map_err(|e| unreachable(e.to_string()))?;
+        let resp = self
+            .http
+            .request(req)
+            .await
+            .map_err(|e| unreachable(e.to_string()))?;
         let ok = resp.status().is_success();
         let body = resp
             .into_body()
@@ -343,10 +355,12 @@ impl RemoteChain {
             .map_err(|e| unreachable(e.to_string()))?
             .to_bytes();
         if !ok {
-            let e: WError = serde_json::from_slice(&body).map_err(|e| ChainError::Rpc(e.to_string()))?;
+            let e: WError =
+                serde_json::from_slice(&body).map_err(|e| ChainError::Rpc(e.to_string()))?;
             return Err(ChainError::Rpc(e.error));
         }
-        serde_json::from_slice(&body).map_err(|e| ChainError::Rpc(format!("test chain answer: {e}")))
+        serde_json::from_slice(&body)
+            .map_err(|e| ChainError::Rpc(format!("test chain answer: {e}")))
     }
 
     async fn get<T: for<'de> Deserialize<'de>>(&self, path: &str) -> Result<T, ChainError> {
@@ -356,7 +370,11 @@ impl RemoteChain {
         self.request(req).await
     }
 
-    async fn post<B: Serialize, T: for<'de> Deserialize<'de>>(&self, path: &str, body: &B) -> Result<T, ChainError> {
+    async fn post<B: Serialize, T: for<'de> Deserialize<'de>>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> Result<T, ChainError> {
         let body = serde_json::to_vec(body).map_err(|e| ChainError::Rpc(e.to_string()))?;
         let req = http::Request::post(format!("{}{path}", self.base))
             .header(http::header::CONTENT_TYPE, "application/json")
@@ -393,7 +411,11 @@ impl Chain for RemoteChain {
         dry_from(w)
     }
 
-    async fn submit(&self, signer: &AccountKey, call: &ContractCall) -> Result<Submitted, ChainError> {
+    async fn submit(
+        &self,
+        signer: &AccountKey,
+        call: &ContractCall,
+    ) -> Result<Submitted, ChainError> {
         let w: WSubmitted = self
             .post(
                 "/submit",
@@ -406,16 +428,28 @@ impl Chain for RemoteChain {
         Ok(Submitted {
             dry_run: dry_from(w.dry_run)?,
             block: w.block,
-            events: w.events.into_iter().map(event_from).collect::<Result<_, _>>()?,
+            events: w
+                .events
+                .into_iter()
+                .map(event_from)
+                .collect::<Result<_, _>>()?,
             fee: w.fee.parse().unwrap_or(0),
         })
     }
 
-    async fn dry_run_instantiate(&self, _: &AccountId, _: &Instantiation) -> Result<DryRunInstantiation, ChainError> {
+    async fn dry_run_instantiate(
+        &self,
+        _: &AccountId,
+        _: &Instantiation,
+    ) -> Result<DryRunInstantiation, ChainError> {
         Err(unsupported("instantiate"))
     }
 
-    async fn instantiate(&self, _: &AccountKey, _: &Instantiation) -> Result<Instantiated, ChainError> {
+    async fn instantiate(
+        &self,
+        _: &AccountKey,
+        _: &Instantiation,
+    ) -> Result<Instantiated, ChainError> {
         Err(unsupported("instantiate"))
     }
 
@@ -449,26 +483,45 @@ impl Chain for RemoteChain {
             info: self.info.clone(),
             origin: self.origin.clone(),
         };
-        let stream = futures::stream::unfold((me, start.len(), Vec::<WBlock>::new()), |(me, mut seen, mut buf)| async move {
-            loop {
-                if !buf.is_empty() {
-                    let w = buf.remove(0);
-                    let events = match w.events.into_iter().map(event_from).collect::<Result<Vec<_>, _>>() {
-                        Ok(e) => e,
-                        Err(e) => return Some((Err(e), (me, seen, buf))),
-                    };
-                    return Some((Ok(BlockEvents { block: w.block, events }), (me, seen, buf)));
-                }
-                match me.get::<Vec<WBlock>>(&format!("/events?after={seen}")).await {
-                    Ok(new) if new.is_empty() => tokio::time::sleep(Duration::from_millis(20)).await,
-                    Ok(new) => {
-                        seen += new.len();
-                        buf = new;
+        let stream = futures::stream::unfold(
+            (me, start.len(), Vec::<WBlock>::new()),
+            |(me, mut seen, mut buf)| async move {
+                loop {
+                    if !buf.is_empty() {
+                        let w = buf.remove(0);
+                        let events = match w
+                            .events
+                            .into_iter()
+                            .map(event_from)
+                            .collect::<Result<Vec<_>, _>>()
+                        {
+                            Ok(e) => e,
+                            Err(e) => return Some((Err(e), (me, seen, buf))),
+                        };
+                        return Some((
+                            Ok(BlockEvents {
+                                block: w.block,
+                                events,
+                            }),
+                            (me, seen, buf),
+                        ));
                     }
-                    Err(e) => return Some((Err(e), (me, seen, buf))),
+                    match me
+                        .get::<Vec<WBlock>>(&format!("/events?after={seen}"))
+                        .await
+                    {
+                        Ok(new) if new.is_empty() => {
+                            tokio::time::sleep(Duration::from_millis(20)).await
+                        }
+                        Ok(new) => {
+                            seen += new.len();
+                            buf = new;
+                        }
+                        Err(e) => return Some((Err(e), (me, seen, buf))),
+                    }
                 }
-            }
-        });
+            },
+        );
         Ok(stream.boxed())
     }
 }

@@ -6,8 +6,8 @@
 //!    `max_ahead` calls), the voucher signature, the `PAYMENT-SIGNATURE` header, the
 //!    receipt's bookkeeping — side by side with a per-call-fsync baseline
 //!    (`max_ahead` = 1 call: the intent made durable before every signature).
-//! 2. Calls per second one agent sustains through a local gateway (the test kit's
-//!    gateway and a loopback upstream, the in-process chain), sequential and with
+//! 2. Calls per second one agent sustains through a local gateway (a real gb-gateway
+//!    from the test kit and a loopback upstream, the in-process chain), sequential and with
 //!    concurrent calls.
 //!
 //! `cargo run --release -p gb-agent --features sandbox --bin gb-agent-bench [-- CALLS]`

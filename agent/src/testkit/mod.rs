@@ -1,14 +1,17 @@
 //! The SDK's test kit (feature `sandbox`, tests and the benchmark only): a market —
 //! the suite deployed by `gb_deploy::suite::deploy` on drink's in-process chain
 //! ([`Market::start`]) or on a node ([`Market::on`]), a provider organization whose
-//! services are real HTTP upstreams on loopback behind test gateways
-//! ([`TestGateway`]), and agents of development accounts. `gb --in-process-market`
+//! services are real HTTP upstreams on loopback behind real provider gateways
+//! (`gb-gateway`, [`ServiceGateway`]), and agents of development accounts. An
+//! [`Impostor`] stands in front of a gateway to test that the SDK never pays one. `gb --in-process-market`
 //! (hidden) runs the CLI and the MCP server on one, for the process-level tests.
 
 mod gateway;
+mod impostor;
 mod upstream;
 
-pub use gateway::{Lie, TestGateway};
+pub use gateway::{free_addr, ServiceGateway};
+pub use impostor::{Impostor, Lie};
 pub use upstream::{Handler, Upstream};
 
 use crate::agent::Agent;
@@ -34,7 +37,7 @@ pub struct TestService {
     pub price: Balance,
     pub owner: AccountKey,
     pub upstream: Upstream,
-    pub gateway: TestGateway,
+    pub gateway: ServiceGateway,
 }
 
 /// A market on the in-process chain or on a node.
@@ -133,14 +136,14 @@ impl Market {
     ) -> anyhow::Result<usize> {
         let c = &self.client;
         let id = c.query(c.registry().next_service_id()).await?;
-        let handle = Client::new(c.chain().clone(), c.deployment().clone());
-        let gateway =
-            TestGateway::start(handle, id, owner.account_id().0, price, upstream.addr).await?;
+        // The gateway reads its terms from the registry: register first, at the
+        // address the gateway will listen on.
+        let addr = free_addr().await?;
         let spec = ServiceSpec {
             name: name.into(),
             price,
             payee: ink_account(&owner.account_id()),
-            endpoint: gateway.endpoint(),
+            endpoint: format!("http://{addr}"),
             metadata_uri: format!("ipfs://{name}"),
             metadata_hash: [0; 32],
             tags: tags.iter().map(|t| t.to_string()).collect(),
@@ -150,6 +153,15 @@ impl Market {
             .await?
             .value;
         anyhow::ensure!(got == id, "registered as {got}, expected {id}");
+        let gateway = ServiceGateway::start(
+            c.chain().clone(),
+            c.deployment().clone(),
+            id,
+            owner.clone(),
+            addr,
+            upstream.addr,
+        )
+        .await?;
         self.services.push(TestService {
             id,
             name: name.into(),

@@ -1,9 +1,9 @@
 //! The SDK's integration flows against a market (`gb_agent::testkit`): the suite on a
-//! chain, real HTTP upstreams on loopback behind test gateways. `market.rs` runs them
+//! chain, real HTTP upstreams on loopback behind real provider gateways (gb-gateway). `market.rs` runs them
 //! on the in-process chain, `node.rs` on substrate-contracts-node.
 #![allow(dead_code)]
 
-use gb_agent::testkit::{Lie, Market, Upstream, UNIT};
+use gb_agent::testkit::{Impostor, Lie, Market, Upstream, UNIT};
 use gb_agent::{
     AgentConfig, AgentError, BudgetError, BudgetPolicy, CallRequest, Order, Rating, SelectionPolicy,
 };
@@ -60,13 +60,13 @@ pub async fn discover_open_100_paid_calls_claim_rate_and_the_ranking_changes(mar
     }
     let svc = market.service(second);
     assert_eq!(svc.upstream.served(), 100);
-    assert_eq!(svc.gateway.spent(), 200 * UNIT);
+    assert_eq!(svc.gateway.spent().await, 200 * UNIT);
     let channels = agent.channels();
     assert_eq!(channels.len(), 1, "one channel, reused: {channels:?}");
     assert_eq!(channels[0].signed, 200 * UNIT);
 
     // The provider claims every channel in one batch.
-    let claimed = svc.gateway.claim(&market.provider).await.unwrap();
+    let claimed = svc.gateway.claim().await.unwrap();
     assert_eq!(claimed, 200 * UNIT);
     let on_chain = market
         .client
@@ -96,7 +96,8 @@ pub async fn discover_open_100_paid_calls_claim_rate_and_the_ranking_changes(mar
     agent.close().await.unwrap();
 }
 
-/// A gateway whose challenge lies (payee, escrow, price) is never paid.
+/// An impostor at a service's endpoint (a hijacked address relaying to the real
+/// gateway) whose challenge lies about the payee, the escrow or the price is never paid.
 pub async fn an_impostor_challenge_is_refused_and_nothing_is_paid(market: Market) {
     let dir = tempfile::tempdir().unwrap();
     let s = &market.services[0];
@@ -105,13 +106,14 @@ pub async fn an_impostor_challenge_is_refused_and_nothing_is_paid(market: Market
         (Lie::Escrow, "escrow"),
         (Lie::Price, "price"),
     ] {
-        s.gateway.lie(lie);
+        let impostor = Impostor::start(s.gateway.endpoint(), lie).await.unwrap();
         // A fresh agent each time: the terms are checked once per service and process.
         let agent = market
             .agent_with("Alice", config(&dir, &format!("a-{field}")))
             .await
             .unwrap();
-        let info = agent.service(s.id).await.unwrap();
+        let mut info = agent.service(s.id).await.unwrap();
+        info.endpoint = impostor.endpoint();
         let err = agent
             .call(&info, CallRequest::post("/", "hi"))
             .await
@@ -126,13 +128,20 @@ pub async fn an_impostor_challenge_is_refused_and_nothing_is_paid(market: Market
                 .contains(&format!("refusing to pay service {}", s.id)),
             "{err}"
         );
+        assert_eq!(
+            impostor.vouchers(),
+            0,
+            "no voucher was sent to the impostor"
+        );
     }
     assert_eq!(s.upstream.served(), 0);
-    assert!(
-        s.gateway.vouchers().is_empty(),
+    assert_eq!(
+        s.gateway.vouchers().await,
+        0,
         "no voucher reached the gateway"
     );
-    s.gateway.lie(Lie::None);
+    assert_eq!(s.gateway.spent().await, 0);
+    // The registered endpoint (the real gateway) is paid.
     let agent = market
         .agent_with("Alice", config(&dir, "honest"))
         .await
@@ -143,6 +152,7 @@ pub async fn an_impostor_challenge_is_refused_and_nothing_is_paid(market: Market
         .await
         .is_ok());
     assert_eq!(s.upstream.served(), 1);
+    assert_eq!(s.gateway.spent().await, s.price);
 }
 
 /// Budget caps refuse with a typed error, before anything is paid or opened.
@@ -171,7 +181,7 @@ pub async fn the_budget_refuses_with_a_typed_error_and_nothing_is_paid(market: M
         })
     );
     assert_eq!(market.services[0].upstream.served(), 3);
-    assert_eq!(market.services[0].gateway.spent(), 3 * UNIT);
+    assert_eq!(market.services[0].gateway.spent().await, 3 * UNIT);
 
     let mut c = config(&dir, "charlie");
     c.budget = BudgetPolicy {
@@ -207,7 +217,7 @@ pub async fn a_gateway_down_is_retried_with_the_same_voucher_and_charged_once(ma
         .unwrap();
 
     let gw = &market.services[0].gateway;
-    gw.stop();
+    gw.stop().await;
     let call = {
         let (agent, s) = (agent.clone(), s.clone());
         tokio::spawn(async move { agent.call(&s, CallRequest::post("/", "second")).await })
@@ -217,11 +227,11 @@ pub async fn a_gateway_down_is_retried_with_the_same_voucher_and_charged_once(ma
     let paid = call.await.unwrap().unwrap();
     assert!(paid.attempts > 1, "it took retries: {}", paid.attempts);
     assert_eq!(paid.receipt.spent, 2 * UNIT);
-    assert_eq!(gw.spent(), 2 * UNIT, "charged once");
+    assert_eq!(gw.spent().await, 2 * UNIT, "charged once");
     assert_eq!(market.services[0].upstream.served(), 2);
 
     // Down for good: a typed error after the attempts, nothing charged.
-    gw.stop();
+    gw.stop().await;
     let err = agent
         .call(&s, CallRequest::post("/", "third"))
         .await
@@ -230,7 +240,7 @@ pub async fn a_gateway_down_is_retried_with_the_same_voucher_and_charged_once(ma
         matches!(err, AgentError::Unreachable { attempts: 6, .. }),
         "{err}"
     );
-    assert_eq!(gw.spent(), 2 * UNIT);
+    assert_eq!(gw.spent().await, 2 * UNIT);
 }
 
 /// An agent that is also a provider buys a sub-task for each call it serves.
@@ -301,8 +311,8 @@ pub async fn an_agent_that_is_a_provider_buys_a_sub_task(mut market: Market) {
         "{text}"
     );
     // Dave paid Carol; Carol paid svc-1's provider.
-    assert_eq!(market.services[idx].gateway.spent(), 3 * UNIT);
-    assert_eq!(market.services[0].gateway.spent(), UNIT);
+    assert_eq!(market.services[idx].gateway.spent().await, 3 * UNIT);
+    assert_eq!(market.services[0].gateway.spent().await, UNIT);
     let carols = carol.channels();
     assert_eq!(carols.len(), 1);
     assert_eq!(carols[0].service_id, market.services[0].id);

@@ -11,11 +11,11 @@
 //!   exclusive lock on the file).
 //! * `postgres::PostgresStore` (feature `postgres`): several replicas.
 
-pub mod sqlite;
-#[cfg(feature = "postgres")]
-pub mod postgres;
 #[cfg(feature = "testkit")]
 pub mod faulty;
+#[cfg(feature = "postgres")]
+pub mod postgres;
+pub mod sqlite;
 
 use crate::channel::{LedgerValues, OnChain};
 use gb_interfaces::{Balance, ChannelId, VoucherSignature};
@@ -235,7 +235,8 @@ pub(crate) fn encode_signature(s: &VoucherSignature) -> Vec<u8> {
 }
 
 pub(crate) fn decode_signature(bytes: &[u8]) -> Result<VoucherSignature, StoreError> {
-    scale::Decode::decode(&mut &bytes[..]).map_err(|e| StoreError::Corrupt(format!("signature: {e}")))
+    scale::Decode::decode(&mut &bytes[..])
+        .map_err(|e| StoreError::Corrupt(format!("signature: {e}")))
 }
 
 pub(crate) fn encode_signer(s: &gb_interfaces::Signer) -> Vec<u8> {

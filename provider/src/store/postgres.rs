@@ -118,7 +118,8 @@ BEGIN
 END $$;
 "#;
 
-const CHANNEL_COLUMNS: &str = "id, accepted::text, signature, spent::text, unclaimed_since, client, payee, \
+const CHANNEL_COLUMNS: &str =
+    "id, accepted::text, signature, spent::text, unclaimed_since, client, payee, \
      service_id, signer, funds::text, claimed::text, expiry, open";
 
 /// Prepared statements.
@@ -225,9 +226,21 @@ fn call(op: Op) -> Result<(u64, Vec<Call>), StoreError> {
         Box::new(v)
     }
     Ok(match op {
-        Op::Charge { channel, amount, signature, price, key, at_ms } => {
+        Op::Charge {
+            channel,
+            amount,
+            signature,
+            price,
+            key,
+            at_ms,
+        } => {
             let (k, fp, exp, replica) = match key {
-                Some(k) => (Some(k.key), Some(k.fingerprint), k.expired_before_ms as i64, k.replica),
+                Some(k) => (
+                    Some(k.key),
+                    Some(k.fingerprint),
+                    k.expired_before_ms as i64,
+                    k.replica,
+                ),
                 None => (None, None, 0, String::new()),
             };
             (
@@ -249,7 +262,11 @@ fn call(op: Op) -> Result<(u64, Vec<Call>), StoreError> {
                 }],
             )
         }
-        Op::Refund { channel, price, key } => (
+        Op::Refund {
+            channel,
+            price,
+            key,
+        } => (
             channel,
             vec![Call {
                 stmt: |s| &s.refund,
@@ -257,7 +274,11 @@ fn call(op: Op) -> Result<(u64, Vec<Call>), StoreError> {
                 kind: Kind::Refund,
             }],
         ),
-        Op::Complete { channel, key, response } => {
+        Op::Complete {
+            channel,
+            key,
+            response,
+        } => {
             let body = response
                 .map(|r| serde_json::to_vec(&r))
                 .transpose()
@@ -297,7 +318,13 @@ fn call(op: Op) -> Result<(u64, Vec<Call>), StoreError> {
                 kind: Kind::Claim,
             }],
         ),
-        Op::ClaimDone { claim, claimed, ok, note, at_ms } => {
+        Op::ClaimDone {
+            claim,
+            claimed,
+            ok,
+            note,
+            at_ms,
+        } => {
             let mut calls = Vec::new();
             for (channel, total) in claimed {
                 calls.push(Call {
@@ -341,17 +368,31 @@ fn outcome(kind: Kind, rows: &[Row]) -> Result<Outcome, StoreError> {
     match kind {
         Kind::Done => Ok(Outcome::Done),
         Kind::Claim => {
-            let id: i64 = rows.first().ok_or_else(|| StoreError::Corrupt("no claim id".into()))?.try_get(0).map_err(corrupt)?;
+            let id: i64 = rows
+                .first()
+                .ok_or_else(|| StoreError::Corrupt("no claim id".into()))?
+                .try_get(0)
+                .map_err(corrupt)?;
             Ok(Outcome::Claim(id as u64))
         }
         Kind::Refund => {
-            let r = rows.first().ok_or_else(|| StoreError::Corrupt("no refund row".into()))?;
-            Ok(Outcome::Refunded(ledger(r.try_get(0).map_err(corrupt)?, r.try_get(1).map_err(corrupt)?)?))
+            let r = rows
+                .first()
+                .ok_or_else(|| StoreError::Corrupt("no refund row".into()))?;
+            Ok(Outcome::Refunded(ledger(
+                r.try_get(0).map_err(corrupt)?,
+                r.try_get(1).map_err(corrupt)?,
+            )?))
         }
         Kind::Charge => {
-            let r = rows.first().ok_or_else(|| StoreError::Corrupt("no charge row".into()))?;
+            let r = rows
+                .first()
+                .ok_or_else(|| StoreError::Corrupt("no charge row".into()))?;
             let result: String = r.try_get(0).map_err(corrupt)?;
-            let values = ledger(r.try_get(1).map_err(corrupt)?, r.try_get(2).map_err(corrupt)?)?;
+            let values = ledger(
+                r.try_get(1).map_err(corrupt)?,
+                r.try_get(2).map_err(corrupt)?,
+            )?;
             let record = || -> Result<KeyRecord, StoreError> {
                 let state: i16 = r.try_get(4).map_err(corrupt)?;
                 let response: Option<Vec<u8>> = r.try_get(6).map_err(corrupt)?;
@@ -364,7 +405,9 @@ fn outcome(kind: Kind, rows: &[Row]) -> Result<Outcome, StoreError> {
                             response
                                 .map(|b| serde_json::from_slice(&b))
                                 .transpose()
-                                .map_err(|e| StoreError::Corrupt(format!("stored response: {e}")))?,
+                                .map_err(|e| {
+                                    StoreError::Corrupt(format!("stored response: {e}"))
+                                })?,
                         ),
                     },
                     charged: amount(&r.try_get::<_, String>(5).map_err(corrupt)?)?,
@@ -373,7 +416,9 @@ fn outcome(kind: Kind, rows: &[Row]) -> Result<Outcome, StoreError> {
             let result = match result.as_str() {
                 "charged" => ChargeResult::Charged,
                 "stale" => ChargeResult::Stale,
-                "resumed" => ChargeResult::Resumed { charged: record()?.charged },
+                "resumed" => ChargeResult::Resumed {
+                    charged: record()?.charged,
+                },
                 "key" => ChargeResult::KeyInUse(record()?),
                 other => return Err(StoreError::Corrupt(format!("gb_charge answered `{other}`"))),
             };
@@ -388,7 +433,8 @@ fn stored_channel(r: &Row) -> Result<StoredChannel, StoreError> {
     let signature: Option<Vec<u8>> = r.try_get(2).map_err(corrupt)?;
     let client: Option<Vec<u8>> = r.try_get(5).map_err(corrupt)?;
     let acct = |b: Vec<u8>| -> Result<[u8; 32], StoreError> {
-        b.try_into().map_err(|_| StoreError::Corrupt("account of the wrong length".into()))
+        b.try_into()
+            .map_err(|_| StoreError::Corrupt("account of the wrong length".into()))
     };
     let chain = match client {
         None => None,
@@ -405,10 +451,16 @@ fn stored_channel(r: &Row) -> Result<StoredChannel, StoreError> {
     };
     Ok(StoredChannel {
         id: id as u64,
-        ledger: ledger(r.try_get(1).map_err(corrupt)?, r.try_get(3).map_err(corrupt)?)?,
+        ledger: ledger(
+            r.try_get(1).map_err(corrupt)?,
+            r.try_get(3).map_err(corrupt)?,
+        )?,
         signature: signature.map(|s| decode_signature(&s)).transpose()?,
         chain,
-        unclaimed_since: r.try_get::<_, Option<i64>>(4).map_err(corrupt)?.map(|t| t as u64),
+        unclaimed_since: r
+            .try_get::<_, Option<i64>>(4)
+            .map_err(corrupt)?
+            .map(|t| t as u64),
     })
 }
 
@@ -432,12 +484,19 @@ impl PostgresStore {
         Ok(guard)
     }
 
-    async fn query_channels(&self, filter: &str, params: &[&(dyn ToSql + Sync)]) -> Result<Vec<StoredChannel>, StoreError> {
+    async fn query_channels(
+        &self,
+        filter: &str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> Result<Vec<StoredChannel>, StoreError> {
         let guard = self.conn().await?;
         let c = guard.as_ref().ok_or(StoreError::Closed)?;
         let rows = c
             .client
-            .query(&format!("SELECT {CHANNEL_COLUMNS} FROM gb_channels {filter}"), params)
+            .query(
+                &format!("SELECT {CHANNEL_COLUMNS} FROM gb_channels {filter}"),
+                params,
+            )
             .await
             .map_err(unavailable)?;
         rows.iter().map(stored_channel).collect()
@@ -458,7 +517,9 @@ impl Store for PostgresStore {
         let mut guard = self.conn().await?;
         let c = guard.as_mut().ok_or(StoreError::Closed)?;
         let tx = c.client.transaction().await.map_err(unavailable)?;
-        tx.execute("SELECT pg_advisory_xact_lock(72427001)", &[]).await.map_err(unavailable)?;
+        tx.execute("SELECT pg_advisory_xact_lock(72427001)", &[])
+            .await
+            .map_err(unavailable)?;
         let expected = binding.text();
         let found = tx
             .query_opt("SELECT value FROM gb_meta WHERE key = 'binding'", &[])
@@ -472,15 +533,21 @@ impl Store for PostgresStore {
                 }
             }
             None => {
-                tx.execute("INSERT INTO gb_meta (key, value) VALUES ('binding', $1)", &[&expected])
-                    .await
-                    .map_err(unavailable)?;
+                tx.execute(
+                    "INSERT INTO gb_meta (key, value) VALUES ('binding', $1)",
+                    &[&expected],
+                )
+                .await
+                .map_err(unavailable)?;
             }
         }
         // This replica's calls in flight when it stopped are resumable.
-        tx.execute("UPDATE gb_idempotency SET state = 1 WHERE state = 0 AND replica = $1", &[&replica])
-            .await
-            .map_err(unavailable)?;
+        tx.execute(
+            "UPDATE gb_idempotency SET state = 1 WHERE state = 0 AND replica = $1",
+            &[&replica],
+        )
+        .await
+        .map_err(unavailable)?;
         tx.commit().await.map_err(unavailable)
     }
 
@@ -500,8 +567,11 @@ impl Store for PostgresStore {
             let mut futures = Vec::new();
             for (_, _, calls) in &planned {
                 for call in calls {
-                    let params: Vec<&(dyn ToSql + Sync)> =
-                        call.params.iter().map(|p| p.as_ref() as &(dyn ToSql + Sync)).collect();
+                    let params: Vec<&(dyn ToSql + Sync)> = call
+                        .params
+                        .iter()
+                        .map(|p| p.as_ref() as &(dyn ToSql + Sync))
+                        .collect();
                     let stmt = (call.stmt)(stmts);
                     let tx = &tx;
                     futures.push(async move { tx.query(stmt, &params).await });
@@ -528,7 +598,9 @@ impl Store for PostgresStore {
         for (index, _, calls) in &planned {
             let mut last = Outcome::Done;
             for (n, call) in calls.iter().enumerate() {
-                let r = rows.next().ok_or_else(|| StoreError::Corrupt("missing rows".into()))?;
+                let r = rows
+                    .next()
+                    .ok_or_else(|| StoreError::Corrupt("missing rows".into()))?;
                 if n == 0 {
                     last = outcome(call.kind, &r)?;
                 }
@@ -547,11 +619,19 @@ impl Store for PostgresStore {
 
     async fn channel(&self, id: ChannelId) -> Result<Option<StoredChannel>, StoreError> {
         let id = id_sql(id)?;
-        Ok(self.query_channels("WHERE id = $1", &[&id]).await?.into_iter().next())
+        Ok(self
+            .query_channels("WHERE id = $1", &[&id])
+            .await?
+            .into_iter()
+            .next())
     }
 
     async fn claimable(&self) -> Result<Vec<StoredChannel>, StoreError> {
-        self.query_channels("WHERE accepted > claimed AND open AND signature IS NOT NULL", &[]).await
+        self.query_channels(
+            "WHERE accepted > claimed AND open AND signature IS NOT NULL",
+            &[],
+        )
+        .await
     }
 
     async fn open_claims(&self) -> Result<Vec<ClaimRecord>, StoreError> {

@@ -131,12 +131,13 @@ impl SqliteStore {
         )
         .map_err(|e| unavailable(format!("{}: {e}", path.display())))?;
         // Take the lock now, so that a second gateway on the same file fails here.
-        conn.execute_batch("BEGIN IMMEDIATE; COMMIT;").map_err(|e| {
-            unavailable(format!(
-                "{} is in use by another process (a second gateway on the same store?): {e}",
-                path.display()
-            ))
-        })?;
+        conn.execute_batch("BEGIN IMMEDIATE; COMMIT;")
+            .map_err(|e| {
+                unavailable(format!(
+                    "{} is in use by another process (a second gateway on the same store?): {e}",
+                    path.display()
+                ))
+            })?;
         conn.execute_batch(SCHEMA).map_err(unavailable)?;
         let rows = load_rows(&conn)?;
         Ok(SqliteStore {
@@ -346,16 +347,18 @@ fn apply(tx: &rusqlite::Transaction<'_>, b: &mut Batch<'_>, op: Op) -> Result<Ou
                 }
                 row.after_claimed();
             }
-            tx.prepare_cached("UPDATE claims SET state = ?2, note = ?3, done_at = ?4 WHERE id = ?1")
-                .and_then(|mut s| {
-                    s.execute(params![
-                        claim as i64,
-                        if ok { "done" } else { "failed" },
-                        note,
-                        at_ms as i64
-                    ])
-                })
-                .map_err(unavailable)?;
+            tx.prepare_cached(
+                "UPDATE claims SET state = ?2, note = ?3, done_at = ?4 WHERE id = ?1",
+            )
+            .and_then(|mut s| {
+                s.execute(params![
+                    claim as i64,
+                    if ok { "done" } else { "failed" },
+                    note,
+                    at_ms as i64
+                ])
+            })
+            .map_err(unavailable)?;
             Ok(Outcome::Done)
         }
         Op::Prune { before_ms } => {
@@ -415,14 +418,17 @@ fn key_record(
 }
 
 pub(crate) fn vouchers_json(vouchers: &[(ChannelId, Balance)]) -> String {
-    let list: Vec<(ChannelId, String)> = vouchers.iter().map(|(c, a)| (*c, a.to_string())).collect();
+    let list: Vec<(ChannelId, String)> =
+        vouchers.iter().map(|(c, a)| (*c, a.to_string())).collect();
     serde_json::to_string(&list).unwrap_or_default()
 }
 
 pub(crate) fn parse_vouchers_json(text: &str) -> Result<Vec<(ChannelId, Balance)>, StoreError> {
     let list: Vec<(ChannelId, String)> =
         serde_json::from_str(text).map_err(|e| StoreError::Corrupt(format!("claim: {e}")))?;
-    list.into_iter().map(|(c, a)| Ok((c, amount(&a)?))).collect()
+    list.into_iter()
+        .map(|(c, a)| Ok((c, amount(&a)?)))
+        .collect()
 }
 
 fn write_row(tx: &rusqlite::Transaction<'_>, id: ChannelId, r: &Row) -> Result<(), StoreError> {
@@ -493,7 +499,9 @@ impl Store for SqliteStore {
         self.with(move |inner| {
             let found: Option<String> = inner
                 .conn
-                .query_row("SELECT value FROM meta WHERE key = 'binding'", [], |r| r.get(0))
+                .query_row("SELECT value FROM meta WHERE key = 'binding'", [], |r| {
+                    r.get(0)
+                })
                 .optional()
                 .map_err(unavailable)?;
             match found {

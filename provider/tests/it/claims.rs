@@ -1,10 +1,8 @@
 //! The claimer against the in-process chain: triggers, batches, the chain's view after
 //! a claim, events feeding the cache, and reconciliation of an intent left pending.
 
-
-
 use crate::common::*;
-use gb_gateway::store::{Op, Outcome, Store as _};
+use gb_gateway::store::{Op, Outcome};
 use gb_protocol::ProblemKind;
 
 #[tokio::test]
@@ -61,8 +59,14 @@ async fn funds_added_on_chain_reach_the_gateway_through_events() {
     let a = paid(&c, &g, &w, 0, id, 3 * PRICE, None).await;
     assert_eq!(a.problem().kind(), Some(ProblemKind::InsufficientFunds));
     let p = &w.payers[0];
-    w.client.send(&p.key, w.client.escrow().deposit(10 * UNIT)).await.unwrap();
-    w.client.send(&p.key, w.client.escrow().add_funds(id, 10 * UNIT)).await.unwrap();
+    w.client
+        .send(&p.key, w.client.escrow().deposit(10 * UNIT))
+        .await
+        .unwrap();
+    w.client
+        .send(&p.key, w.client.escrow().add_funds(id, 10 * UNIT))
+        .await
+        .unwrap();
     let mut served = false;
     for _ in 0..100 {
         if paid(&c, &g, &w, 0, id, 3 * PRICE, None).await.status == 200 {
@@ -83,14 +87,20 @@ async fn a_claim_left_pending_by_a_crash_is_reconciled_from_the_chain_at_start()
     let store = sqlite(&path);
     let g = start(&w, config(&url, &path, w.service), store.clone()).await;
     let id = w.open(0, 100 * UNIT, DAY).await;
-    assert_eq!(paid(&http(), &g, &w, 0, id, 4 * PRICE, None).await.status, 200);
+    assert_eq!(
+        paid(&http(), &g, &w, 0, id, 4 * PRICE, None).await.status,
+        200
+    );
     g.shutdown().await;
     drop(store);
     // As if a claimer recorded its intent, submitted, and died before recording the
     // outcome: the claim is on chain, the store says "pending".
     let store = sqlite(&path);
     let Outcome::Claim(claim) = store
-        .commit(vec![Op::ClaimIntent { vouchers: vec![(id, 4 * PRICE)], at_ms: 0 }])
+        .commit(vec![Op::ClaimIntent {
+            vouchers: vec![(id, 4 * PRICE)],
+            at_ms: 0,
+        }])
         .await
         .unwrap()
         .remove(0)
@@ -98,7 +108,10 @@ async fn a_claim_left_pending_by_a_crash_is_reconciled_from_the_chain_at_start()
         panic!("a claim id")
     };
     let v = w.voucher(0, id, 4 * PRICE);
-    w.client.send(&w.provider, w.client.escrow().claim_batch(vec![v])).await.unwrap();
+    w.client
+        .send(&w.provider, w.client.escrow().claim_batch(vec![v]))
+        .await
+        .unwrap();
     assert_eq!(store.open_claims().await.unwrap().len(), 1);
     let g = start(&w, config(&url, &path, w.service), store.clone()).await;
     let mut reconciled = false;

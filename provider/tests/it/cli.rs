@@ -3,8 +3,6 @@
 //! deployment; and `check` / `status` / `claim` against the in-process chain served
 //! over loopback.
 
-
-
 use crate::common::*;
 use gb_chain::Chain;
 use std::path::Path;
@@ -22,13 +20,24 @@ fn gw(args: &[&str], dir: &Path) -> Output {
 }
 
 fn text(o: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
 }
 
 #[test]
 fn every_command_has_help() {
     let dir = tempfile::tempdir().unwrap();
-    for cmd in [&["--help"][..], &["init", "--help"], &["run", "--help"], &["check", "--help"], &["status", "--help"], &["claim", "--help"]] {
+    for cmd in [
+        &["--help"][..],
+        &["init", "--help"],
+        &["run", "--help"],
+        &["check", "--help"],
+        &["status", "--help"],
+        &["claim", "--help"],
+    ] {
         let o = gw(cmd, dir.path());
         assert!(o.status.success(), "{cmd:?}: {}", text(&o));
     }
@@ -64,7 +73,10 @@ fn a_bad_configuration_exits_3_with_the_reason() {
     assert_eq!(o.status.code(), Some(3));
     assert!(text(&o).contains("missing.toml"));
     // A wrong command line is clap's 2.
-    assert_eq!(gw(&["run", "--no-such-flag"], dir.path()).status.code(), Some(2));
+    assert_eq!(
+        gw(&["run", "--no-such-flag"], dir.path()).status.code(),
+        Some(2)
+    );
 }
 
 #[test]
@@ -80,9 +92,12 @@ fn a_missing_deployment_file_is_named() {
 async fn check_status_and_claim_against_a_chain() {
     let w = World::new(PRICE, 1).await;
     let (url, _up) = upstream().await;
-    let chain_url = gb_gateway::testkit::serve_chain(w.sandbox.clone() as Arc<dyn Chain>, vec![w.provider.clone()])
-        .await
-        .unwrap();
+    let chain_url = gb_gateway::testkit::serve_chain(
+        w.sandbox.clone() as Arc<dyn Chain>,
+        vec![w.provider.clone()],
+    )
+    .await
+    .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path().to_path_buf();
     std::fs::write(d.join("deployment.json"), w.deployment().to_json()).unwrap();
@@ -106,7 +121,12 @@ async fn check_status_and_claim_against_a_chain() {
             c.output().unwrap()
         })
     };
-    let args = |a: &[&str]| a.iter().map(|s| s.to_string()).chain(["--url".into(), chain_url.clone()]).collect::<Vec<_>>();
+    let args = |a: &[&str]| {
+        a.iter()
+            .map(|s| s.to_string())
+            .chain(["--url".into(), chain_url.clone()])
+            .collect::<Vec<_>>()
+    };
     // No key: the claimer cannot run.
     let o = run(args(&["check"]), None).await.unwrap();
     assert_eq!(o.status.code(), Some(1));
@@ -114,8 +134,14 @@ async fn check_status_and_claim_against_a_chain() {
     // Not the payee's key.
     let o = run(args(&["check"]), Some("//Alice")).await.unwrap();
     assert_eq!(o.status.code(), Some(1));
-    assert!(text(&o).contains("only the payee can claim"), "{}", text(&o));
-    let o = run(args(&["check", "--output-json"]), Some("//Bob")).await.unwrap();
+    assert!(
+        text(&o).contains("only the payee can claim"),
+        "{}",
+        text(&o)
+    );
+    let o = run(args(&["check", "--output-json"]), Some("//Bob"))
+        .await
+        .unwrap();
     assert!(o.status.success(), "{}", text(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["terms"]["accepts"][0]["amount"], PRICE.to_string());
@@ -123,26 +149,45 @@ async fn check_status_and_claim_against_a_chain() {
     // A gateway serves one call (in this process, on the same store file), then stops.
     let store_path = d.join("gateway.db");
     {
-        let g = start(&w, config(&url, &store_path, w.service), sqlite(&store_path)).await;
+        let g = start(
+            &w,
+            config(&url, &store_path, w.service),
+            sqlite(&store_path),
+        )
+        .await;
         let id = w.open(0, 10 * UNIT, DAY).await;
-        assert_eq!(paid(&http(), &g, &w, 0, id, 3 * PRICE, None).await.status, 200);
+        assert_eq!(
+            paid(&http(), &g, &w, 0, id, 3 * PRICE, None).await.status,
+            200
+        );
         g.shutdown().await;
     }
-    let o = run(vec!["status".into(), "--output-json".into()], None).await.unwrap();
+    let o = run(vec!["status".into(), "--output-json".into()], None)
+        .await
+        .unwrap();
     assert!(o.status.success(), "{}", text(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["unclaimed"], (3 * PRICE).to_string());
     // claim: a dry run, then -x.
-    let o = run(args(&["claim", "--all", "--output-json"]), Some("//Bob")).await.unwrap();
+    let o = run(args(&["claim", "--all", "--output-json"]), Some("//Bob"))
+        .await
+        .unwrap();
     assert!(o.status.success(), "{}", text(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["dry_run"], true);
     assert_eq!(v["batches"][0][0]["outcome"], "would claim");
-    let o = run(args(&["claim", "--all", "-x", "--output-json"]), Some("//Bob")).await.unwrap();
+    let o = run(
+        args(&["claim", "--all", "-x", "--output-json"]),
+        Some("//Bob"),
+    )
+    .await
+    .unwrap();
     assert!(o.status.success(), "{}", text(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["claimed_value"], (3 * PRICE).to_string());
-    let o = run(vec!["status".into(), "--output-json".into()], None).await.unwrap();
+    let o = run(vec!["status".into(), "--output-json".into()], None)
+        .await
+        .unwrap();
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["unclaimed"], "0");
     // A store of another service is refused.

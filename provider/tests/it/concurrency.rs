@@ -2,10 +2,7 @@
 //! order) and on many channels. Every call is served exactly once and charged exactly
 //! once; the ledger equals the calls; then the claimer claims it all.
 
-
-
 use crate::common::*;
-use gb_gateway::store::Store as _;
 use gb_protocol::headers::PAYMENT_SIGNATURE;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -28,7 +25,9 @@ async fn concurrent_calls_on_one_channel_are_each_served_and_charged_once() {
         .into_iter()
         .map(|h| {
             let c = c.clone();
-            tokio::spawn(async move { send(&c, addr, "POST", "/echo", &[(PAYMENT_SIGNATURE, h)], b"x").await })
+            tokio::spawn(async move {
+                send(&c, addr, "POST", "/echo", &[(PAYMENT_SIGNATURE, h)], b"x").await
+            })
         })
         .collect();
     let mut ok = 0;
@@ -67,7 +66,9 @@ async fn concurrent_calls_on_many_channels_are_all_charged_and_claimed_in_one_ba
             let h = w.pay(i, *id, k * PRICE);
             let c = c.clone();
             tasks.push(tokio::spawn(async move {
-                send(&c, addr, "POST", "/echo", &[(PAYMENT_SIGNATURE, h)], b"x").await.status
+                send(&c, addr, "POST", "/echo", &[(PAYMENT_SIGNATURE, h)], b"x")
+                    .await
+                    .status
             }));
         }
     }

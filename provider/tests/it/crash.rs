@@ -10,12 +10,10 @@
 //! and records, per channel, the calls that reached it and the highest voucher amount
 //! among them (the client sends it in `x-test-amount`).
 
-
-
+use crate::common::*;
 use axum::extract::{Request, State};
 use axum::response::IntoResponse;
 use axum::Router;
-use crate::common::*;
 use gb_chain::Chain;
 use gb_protocol::headers::{IDEMPOTENCY_KEY, PAYMENT_SIGNATURE};
 use std::collections::HashMap;
@@ -79,7 +77,11 @@ async fn wait_listening(addr: std::net::SocketAddr) {
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -89,9 +91,12 @@ async fn kill_9_during_paid_calls_loses_no_voucher_whose_call_was_served() {
     for i in 0..CLIENTS {
         channels.push(w.open(i, 1000 * UNIT, 10 * DAY).await);
     }
-    let chain_url = gb_gateway::testkit::serve_chain(w.sandbox.clone() as Arc<dyn Chain>, vec![w.provider.clone()])
-        .await
-        .unwrap();
+    let chain_url = gb_gateway::testkit::serve_chain(
+        w.sandbox.clone() as Arc<dyn Chain>,
+        vec![w.provider.clone()],
+    )
+    .await
+    .unwrap();
     // The service.
     let seen = Arc::new(Seen::default());
     let app = Router::new().fallback(record).with_state(seen.clone());
@@ -131,7 +136,9 @@ value_threshold = 1
     let mut tasks = Vec::new();
     for (i, id) in channels.iter().enumerate() {
         let (id, completed) = (*id, completed.clone());
-        let vouchers: Vec<String> = (1..=CALLS_PER_CLIENT).map(|k| w.pay(i, id, k * PRICE)).collect();
+        let vouchers: Vec<String> = (1..=CALLS_PER_CLIENT)
+            .map(|k| w.pay(i, id, k * PRICE))
+            .collect();
         tasks.push(tokio::spawn(async move {
             let c = http();
             // (k, answered 200) for each call sent; stops at the first transport error.
@@ -160,7 +167,10 @@ value_threshold = 1
     }
     while completed.load(Ordering::SeqCst) < KILL_AFTER {
         tokio::time::sleep(Duration::from_millis(2)).await;
-        assert!(started.elapsed() < Duration::from_secs(120), "phase 1 too slow");
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "phase 1 too slow"
+        );
     }
     child.kill().expect("SIGKILL");
     child.wait().unwrap();
@@ -180,7 +190,11 @@ value_threshold = 1
     let c = http();
     let mut total_calls = 0u128;
     for (i, (id, last_sent, last_ok)) in progress.iter().enumerate() {
-        let mut k = if last_sent > last_ok { *last_sent } else { last_ok + 1 };
+        let mut k = if last_sent > last_ok {
+            *last_sent
+        } else {
+            last_ok + 1
+        };
         while k <= CALLS_PER_CLIENT {
             let h = [
                 (PAYMENT_SIGNATURE, w.pay(i, *id, k * PRICE)),
@@ -188,9 +202,18 @@ value_threshold = 1
                 ("x-test-amount", (k * PRICE).to_string()),
             ];
             let a = send(&c, addr, "POST", "/work", &h, b"job").await;
-            assert_eq!(a.status, 200, "channel {id} call {k}: {:?}", String::from_utf8_lossy(&a.body));
+            assert_eq!(
+                a.status,
+                200,
+                "channel {id} call {k}: {:?}",
+                String::from_utf8_lossy(&a.body)
+            );
             // A call the crash interrupted after its charge is served on that charge.
-            assert_eq!(a.receipt().receipt.spent, k * PRICE, "channel {id} call {k}: charged once");
+            assert_eq!(
+                a.receipt().receipt.spent,
+                k * PRICE,
+                "channel {id} call {k}: charged once"
+            );
             k += 1;
         }
         total_calls += CALLS_PER_CLIENT;
@@ -208,19 +231,30 @@ value_threshold = 1
         if pending == 0 {
             break;
         }
-        assert!(Instant::now() < deadline, "{pending} channels not claimed in time");
+        assert!(
+            Instant::now() < deadline,
+            "{pending} channels not claimed in time"
+        );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     // Stop gracefully (SIGTERM) and read the store.
     let pid = child.id().to_string();
-    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    assert!(Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap()
+        .success());
     assert!(child.wait().unwrap().success(), "a graceful stop exits 0");
     let out = Command::new(env!("CARGO_BIN_EXE_gb-gateway"))
         .args(["status", "--output-json", "--config"])
         .arg(&config)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let status: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(status["unclaimed"], "0", "{status}");
     assert_eq!(status["pendingClaims"], serde_json::json!([]));

@@ -2,10 +2,7 @@
 //! stored response replayed, 409 while in flight or for another request, a refunded
 //! failure frees the key.
 
-
-
 use crate::common::*;
-use gb_gateway::store::Store as _;
 use gb_protocol::headers::{IDEMPOTENCY_KEY, PAYMENT_SIGNATURE};
 use gb_protocol::{IdempotencyState, ProblemKind};
 use std::sync::atomic::Ordering;
@@ -44,15 +41,28 @@ async fn a_retry_with_the_same_key_gets_the_stored_response_without_a_charge() {
     let ch = store.channel(id).await.unwrap().unwrap();
     assert_eq!(ch.ledger.spent, PRICE, "charged once");
     // The same key for another path is a mismatch.
-    let h = [(PAYMENT_SIGNATURE, w.pay(0, id, 2 * PRICE)), (IDEMPOTENCY_KEY, "k-1".to_string())];
+    let h = [
+        (PAYMENT_SIGNATURE, w.pay(0, id, 2 * PRICE)),
+        (IDEMPOTENCY_KEY, "k-1".to_string()),
+    ];
     let a = send(&c, g.addr, "POST", "/other", &h, b"").await;
     assert_eq!(a.status, 409);
     let p = a.problem();
     assert_eq!(p.kind(), Some(ProblemKind::IdempotencyConflict));
     assert_eq!(p.idempotency_state, Some(IdempotencyState::Mismatch));
     // A new key is a new call.
-    assert_eq!(paid(&c, &g, &w, 0, id, 2 * PRICE, Some("k-2")).await.receipt().receipt.charged, PRICE);
-    assert_eq!(store.channel(id).await.unwrap().unwrap().ledger.spent, 2 * PRICE);
+    assert_eq!(
+        paid(&c, &g, &w, 0, id, 2 * PRICE, Some("k-2"))
+            .await
+            .receipt()
+            .receipt
+            .charged,
+        PRICE
+    );
+    assert_eq!(
+        store.channel(id).await.unwrap().unwrap().ledger.spent,
+        2 * PRICE
+    );
 }
 
 #[tokio::test]
@@ -64,7 +74,10 @@ async fn a_retry_while_the_first_call_is_in_flight_is_409_and_not_charged() {
     let store = sqlite(&path);
     let g = start(&w, config(&url, &path, w.service), store.clone()).await;
     let id = w.open(0, 10 * UNIT, DAY).await;
-    let h = vec![(PAYMENT_SIGNATURE, w.pay(0, id, 2 * PRICE)), (IDEMPOTENCY_KEY, "slow-1".to_string())];
+    let h = vec![
+        (PAYMENT_SIGNATURE, w.pay(0, id, 2 * PRICE)),
+        (IDEMPOTENCY_KEY, "slow-1".to_string()),
+    ];
     let addr = g.addr;
     let h1 = h.clone();
     let first = tokio::spawn(async move { send(&http(), addr, "POST", "/slow", &h1, b"").await });
@@ -76,7 +89,10 @@ async fn a_retry_while_the_first_call_is_in_flight_is_409_and_not_charged() {
     assert_eq!(a.headers.get("retry-after").unwrap(), "1");
     assert_eq!(first.await.unwrap().status, 200);
     assert_eq!(up.hits.load(Ordering::SeqCst), 1);
-    assert_eq!(store.channel(id).await.unwrap().unwrap().ledger.spent, PRICE);
+    assert_eq!(
+        store.channel(id).await.unwrap().unwrap().ledger.spent,
+        PRICE
+    );
 }
 
 #[tokio::test]
@@ -88,7 +104,10 @@ async fn a_response_too_large_to_keep_is_not_replayed() {
     let g = start(&w, config(&url, &path, w.service), sqlite(&path)).await;
     let c = http();
     let id = w.open(0, 10 * UNIT, DAY).await;
-    let h = [(PAYMENT_SIGNATURE, w.pay(0, id, PRICE)), (IDEMPOTENCY_KEY, "big".to_string())];
+    let h = [
+        (PAYMENT_SIGNATURE, w.pay(0, id, PRICE)),
+        (IDEMPOTENCY_KEY, "big".to_string()),
+    ];
     let a = send(&c, g.addr, "GET", "/big", &h, b"").await;
     assert_eq!(a.status, 200);
     assert_eq!(a.body.len(), 200 * 1024, "the whole body passed through");
@@ -116,9 +135,16 @@ async fn a_refunded_failure_frees_the_key_for_a_retry() {
     let g = start(&w, config(&url, &path, w.service), store.clone()).await;
     let c = http();
     let id = w.open(0, 10 * UNIT, DAY).await;
-    let h = [(PAYMENT_SIGNATURE, w.pay(0, id, PRICE)), (IDEMPOTENCY_KEY, "f".to_string())];
+    let h = [
+        (PAYMENT_SIGNATURE, w.pay(0, id, PRICE)),
+        (IDEMPOTENCY_KEY, "f".to_string()),
+    ];
     assert_eq!(send(&c, g.addr, "POST", "/fail", &h, b"").await.status, 500);
-    assert_eq!(send(&c, g.addr, "POST", "/fail", &h, b"").await.status, 500, "forwarded again");
+    assert_eq!(
+        send(&c, g.addr, "POST", "/fail", &h, b"").await.status,
+        500,
+        "forwarded again"
+    );
     assert_eq!(up.hits.load(Ordering::SeqCst), 2);
     assert_eq!(store.channel(id).await.unwrap().unwrap().ledger.spent, 0);
 }

@@ -2,10 +2,7 @@
 //! the gateway in between. Every acceptance rule and every refusal: the right status
 //! and problem type, nothing forwarded unpaid, nothing persisted wrongly.
 
-
-
 use crate::common::*;
-use gb_gateway::store::Store as _;
 use gb_protocol::headers::{self, IDEMPOTENCY_KEY, PAYMENT_CHANNEL, PAYMENT_SIGNATURE};
 use gb_protocol::{PaymentPayload, ProblemKind, ServiceInfo};
 use std::sync::atomic::Ordering;
@@ -26,7 +23,13 @@ async fn fixture() -> Fixture {
     let path = dir.path().join("gw.db");
     let store = sqlite(&path);
     let g = start(&w, config(&url, &path, w.service), store.clone()).await;
-    Fixture { w, g, up, store, _dir: dir }
+    Fixture {
+        w,
+        g,
+        up,
+        store,
+        _dir: dir,
+    }
 }
 
 impl Fixture {
@@ -40,7 +43,12 @@ impl Fixture {
     }
 
     async fn expect(&self, a: &Answer, kind: ProblemKind) -> gb_protocol::Problem {
-        assert_eq!(a.status, kind.status(), "{:?}", String::from_utf8_lossy(&a.body));
+        assert_eq!(
+            a.status,
+            kind.status(),
+            "{:?}",
+            String::from_utf8_lossy(&a.body)
+        );
         let p = a.problem();
         assert_eq!(p.kind(), Some(kind), "{p:?}");
         assert_eq!(p.status, kind.status());
@@ -81,16 +89,36 @@ async fn naming_a_channel_puts_its_status_in_the_challenge() {
     let id = f.w.open(0, 100 * UNIT, DAY).await;
     let c = http();
     paid(&c, &f.g, &f.w, 0, id, 3 * PRICE, None).await;
-    let a = send(&c, f.g.addr, "GET", "/x", &[(PAYMENT_CHANNEL, id.to_string())], b"").await;
+    let a = send(
+        &c,
+        f.g.addr,
+        "GET",
+        "/x",
+        &[(PAYMENT_CHANNEL, id.to_string())],
+        b"",
+    )
+    .await;
     f.expect(&a, ProblemKind::Unpaid).await;
-    let s = a.challenge().accepts[0].extra.channel.clone().expect("the channel's status");
+    let s = a.challenge().accepts[0]
+        .extra
+        .channel
+        .clone()
+        .expect("the channel's status");
     assert_eq!(s.channel_id, id);
     assert_eq!(s.accepted_cumulative, 3 * PRICE);
     assert_eq!(s.spent, PRICE);
     assert_eq!(s.required_cumulative, 2 * PRICE);
     assert_eq!(s.funds, 100 * UNIT);
     assert!(s.open);
-    let a = send(&c, f.g.addr, "GET", "/x", &[(PAYMENT_CHANNEL, "seven".into())], b"").await;
+    let a = send(
+        &c,
+        f.g.addr,
+        "GET",
+        "/x",
+        &[(PAYMENT_CHANNEL, "seven".into())],
+        b"",
+    )
+    .await;
     f.expect(&a, ProblemKind::MalformedPayment).await;
 }
 
@@ -139,9 +167,15 @@ async fn a_stale_amount_is_402_with_what_to_sign_and_paying_ahead_leaves_credit(
     let f = fixture().await;
     let c = http();
     let id = f.w.open(0, 100 * UNIT, DAY).await;
-    assert_eq!(paid(&c, &f.g, &f.w, 0, id, 3 * PRICE, None).await.status, 200);
+    assert_eq!(
+        paid(&c, &f.g, &f.w, 0, id, 3 * PRICE, None).await.status,
+        200
+    );
     // Credit for two more calls, with the same (or an older) voucher.
-    assert_eq!(paid(&c, &f.g, &f.w, 0, id, 3 * PRICE, None).await.status, 200);
+    assert_eq!(
+        paid(&c, &f.g, &f.w, 0, id, 3 * PRICE, None).await.status,
+        200
+    );
     assert_eq!(paid(&c, &f.g, &f.w, 0, id, PRICE, None).await.status, 200);
     assert_eq!(f.ledger(id).await, (3 * PRICE, 3 * PRICE));
     let a = paid(&c, &f.g, &f.w, 0, id, 3 * PRICE, None).await;
@@ -150,7 +184,10 @@ async fn a_stale_amount_is_402_with_what_to_sign_and_paying_ahead_leaves_credit(
     assert_eq!(p.channel.unwrap().required_cumulative, 4 * PRICE);
     assert_eq!(f.hits(), 3, "the stale one was not forwarded");
     assert_eq!(f.ledger(id).await, (3 * PRICE, 3 * PRICE));
-    assert_eq!(paid(&c, &f.g, &f.w, 0, id, 4 * PRICE, None).await.status, 200);
+    assert_eq!(
+        paid(&c, &f.g, &f.w, 0, id, 4 * PRICE, None).await.status,
+        200
+    );
 }
 
 #[tokio::test]
@@ -160,7 +197,10 @@ async fn a_replayed_voucher_pays_nothing_new() {
     let id = f.w.open(0, 100 * UNIT, DAY).await;
     let header = f.w.pay(0, id, PRICE);
     let h = [(PAYMENT_SIGNATURE, header)];
-    assert_eq!(send(&c, f.g.addr, "POST", "/echo", &h, b"1").await.status, 200);
+    assert_eq!(
+        send(&c, f.g.addr, "POST", "/echo", &h, b"1").await.status,
+        200
+    );
     let a = send(&c, f.g.addr, "POST", "/echo", &h, b"2").await;
     f.expect(&a, ProblemKind::StaleAmount).await;
     assert_eq!(f.hits(), 1);
@@ -185,18 +225,42 @@ async fn a_bad_signature_is_refused_and_nothing_is_stored() {
     let c = http();
     let id = f.w.open(0, 100 * UNIT, DAY).await;
     // Signed by another key (payer 1 for payer 0's channel).
-    let a = send(&c, f.g.addr, "POST", "/echo", &[(PAYMENT_SIGNATURE, f.w.pay(1, id, PRICE))], b"").await;
+    let a = send(
+        &c,
+        f.g.addr,
+        "POST",
+        "/echo",
+        &[(PAYMENT_SIGNATURE, f.w.pay(1, id, PRICE))],
+        b"",
+    )
+    .await;
     f.expect(&a, ProblemKind::InvalidSignature).await;
     // A signature over another amount.
     let mut v = f.w.voucher(0, id, PRICE);
     v.amount = 2 * PRICE;
     let h = headers::encode(&PaymentPayload::new(f.w.network(), v));
-    let a = send(&c, f.g.addr, "POST", "/echo", &[(PAYMENT_SIGNATURE, h)], b"").await;
+    let a = send(
+        &c,
+        f.g.addr,
+        "POST",
+        "/echo",
+        &[(PAYMENT_SIGNATURE, h)],
+        b"",
+    )
+    .await;
     f.expect(&a, ProblemKind::InvalidSignature).await;
     // Signed for another escrow.
     let v = gb_voucher::sign(&f.w.payers[0].vouchers, &[9; 32], id, PRICE);
     let h = headers::encode(&PaymentPayload::new(f.w.network(), v));
-    let a = send(&c, f.g.addr, "POST", "/echo", &[(PAYMENT_SIGNATURE, h)], b"").await;
+    let a = send(
+        &c,
+        f.g.addr,
+        "POST",
+        "/echo",
+        &[(PAYMENT_SIGNATURE, h)],
+        b"",
+    )
+    .await;
     let p = f.expect(&a, ProblemKind::InvalidSignature).await;
     assert!(p.detail.unwrap().contains("another escrow"));
     assert_eq!(f.hits(), 0);
@@ -211,14 +275,23 @@ async fn malformed_oversized_wrong_version_scheme_network_and_escrow_are_refused
     let good = PaymentPayload::new(f.w.network(), f.w.voucher(0, id, PRICE));
     let cases: Vec<(String, ProblemKind)> = vec![
         ("not base64 !!".into(), ProblemKind::MalformedPayment),
-        (headers::encode(&serde_json::json!({"x402Version": 2})), ProblemKind::MalformedPayment),
+        (
+            headers::encode(&serde_json::json!({"x402Version": 2})),
+            ProblemKind::MalformedPayment,
+        ),
         ("A".repeat(5000), ProblemKind::HeaderTooLarge),
         (
-            headers::encode(&PaymentPayload { x402_version: 1, ..good.clone() }),
+            headers::encode(&PaymentPayload {
+                x402_version: 1,
+                ..good.clone()
+            }),
             ProblemKind::MalformedPayment,
         ),
         (
-            headers::encode(&PaymentPayload { scheme: "exact".into(), ..good.clone() }),
+            headers::encode(&PaymentPayload {
+                scheme: "exact".into(),
+                ..good.clone()
+            }),
             ProblemKind::UnsupportedScheme,
         ),
         (
@@ -230,23 +303,57 @@ async fn malformed_oversized_wrong_version_scheme_network_and_escrow_are_refused
         ),
     ];
     for (value, kind) in cases {
-        let a = send(&c, f.g.addr, "POST", "/echo", &[(PAYMENT_SIGNATURE, value.clone())], b"").await;
+        let a = send(
+            &c,
+            f.g.addr,
+            "POST",
+            "/echo",
+            &[(PAYMENT_SIGNATURE, value.clone())],
+            b"",
+        )
+        .await;
         f.expect(&a, kind).await;
     }
     // An `accepted` echo naming another escrow.
-    let mut terms = send(&c, f.g.addr, "GET", "/x", &[], b"").await.challenge().accepts[0].clone();
+    let mut terms = send(&c, f.g.addr, "GET", "/x", &[], b"")
+        .await
+        .challenge()
+        .accepts[0]
+        .clone();
     terms.extra.escrow = gb_protocol::Account([9; 32]);
-    let p = PaymentPayload { accepted: Some(terms), ..good.clone() };
-    let a = send(&c, f.g.addr, "POST", "/echo", &[(PAYMENT_SIGNATURE, headers::encode(&p))], b"").await;
+    let p = PaymentPayload {
+        accepted: Some(terms),
+        ..good.clone()
+    };
+    let a = send(
+        &c,
+        f.g.addr,
+        "POST",
+        "/echo",
+        &[(PAYMENT_SIGNATURE, headers::encode(&p))],
+        b"",
+    )
+    .await;
     f.expect(&a, ProblemKind::WrongEscrow).await;
     // A bad Idempotency-Key.
-    let h = [(PAYMENT_SIGNATURE, headers::encode(&good)), (IDEMPOTENCY_KEY, "has space".to_string())];
+    let h = [
+        (PAYMENT_SIGNATURE, headers::encode(&good)),
+        (IDEMPOTENCY_KEY, "has space".to_string()),
+    ];
     let a = send(&c, f.g.addr, "POST", "/echo", &h, b"").await;
     f.expect(&a, ProblemKind::MalformedPayment).await;
     assert_eq!(f.hits(), 0);
     assert_eq!(f.ledger(id).await, (0, 0));
     // The good one still works.
-    let a = send(&c, f.g.addr, "POST", "/echo", &[(PAYMENT_SIGNATURE, headers::encode(&good))], b"").await;
+    let a = send(
+        &c,
+        f.g.addr,
+        "POST",
+        "/echo",
+        &[(PAYMENT_SIGNATURE, headers::encode(&good))],
+        b"",
+    )
+    .await;
     assert_eq!(a.status, 200);
 }
 
@@ -276,14 +383,23 @@ async fn unknown_closed_foreign_expiring_and_underfunded_channels_are_refused() 
     let a = paid(&c, &f.g, &f.w, 0, id, 3 * PRICE, None).await;
     f.expect(&a, ProblemKind::InsufficientFunds).await;
     // Funds spent.
-    assert_eq!(paid(&c, &f.g, &f.w, 0, id, 2 * PRICE, None).await.status, 200);
-    assert_eq!(paid(&c, &f.g, &f.w, 0, id, 2 * PRICE, None).await.status, 200);
+    assert_eq!(
+        paid(&c, &f.g, &f.w, 0, id, 2 * PRICE, None).await.status,
+        200
+    );
+    assert_eq!(
+        paid(&c, &f.g, &f.w, 0, id, 2 * PRICE, None).await.status,
+        200
+    );
     let a = paid(&c, &f.g, &f.w, 0, id, 2 * PRICE, None).await;
     f.expect(&a, ProblemKind::InsufficientFunds).await;
     assert_eq!(f.hits(), 2);
     // Closed by the payee: the follower sees the event.
     let closed = f.w.open(1, 100 * UNIT, DAY).await;
-    assert_eq!(paid(&c, &f.g, &f.w, 1, closed, PRICE, None).await.status, 200);
+    assert_eq!(
+        paid(&c, &f.g, &f.w, 1, closed, PRICE, None).await.status,
+        200
+    );
     f.w.client
         .send(&f.w.provider, f.w.client.escrow().close(closed, None))
         .await
@@ -297,7 +413,11 @@ async fn unknown_closed_foreign_expiring_and_underfunded_channels_are_refused() 
         }
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
-    f.expect(&refused.expect("refused once the close is seen"), ProblemKind::ChannelClosed).await;
+    f.expect(
+        &refused.expect("refused once the close is seen"),
+        ProblemKind::ChannelClosed,
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -309,17 +429,44 @@ async fn an_ecdsa_channel_and_a_wallet_wrapped_signature_are_accepted() {
     let p = &f.w.payers[0];
     let expiry = f.w.now().await + DAY;
     use gb_voucher::VoucherSigner as _;
-    let m = f.w.client.escrow().deposit_and_open(f.w.service, key.signer(), 10 * UNIT, expiry);
+    let m =
+        f.w.client
+            .escrow()
+            .deposit_and_open(f.w.service, key.signer(), 10 * UNIT, expiry);
     let id = f.w.client.send(&p.key, m).await.unwrap().value;
     let v = gb_voucher::sign(&key, &f.w.escrow(), id, PRICE);
     let h = headers::encode(&PaymentPayload::new(f.w.network(), v));
-    assert_eq!(send(&c, f.g.addr, "POST", "/echo", &[(PAYMENT_SIGNATURE, h)], b"").await.status, 200);
+    assert_eq!(
+        send(
+            &c,
+            f.g.addr,
+            "POST",
+            "/echo",
+            &[(PAYMENT_SIGNATURE, h)],
+            b""
+        )
+        .await
+        .status,
+        200
+    );
     // <Bytes>-wrapped sr25519 (a browser wallet's signRaw).
     let id = f.w.open(0, 10 * UNIT, DAY).await;
     let wrapped = p.vouchers.clone().wrapped();
     let v = gb_voucher::sign(&wrapped, &f.w.escrow(), id, PRICE);
     let h = headers::encode(&PaymentPayload::new(f.w.network(), v));
-    assert_eq!(send(&c, f.g.addr, "POST", "/echo", &[(PAYMENT_SIGNATURE, h)], b"").await.status, 200);
+    assert_eq!(
+        send(
+            &c,
+            f.g.addr,
+            "POST",
+            "/echo",
+            &[(PAYMENT_SIGNATURE, h)],
+            b""
+        )
+        .await
+        .status,
+        200
+    );
 }
 
 #[tokio::test]
@@ -347,7 +494,11 @@ async fn a_body_over_the_limit_is_refused_before_any_charge() {
     assert_eq!(a.status, 413);
     assert_eq!(a.problem().kind(), Some(ProblemKind::PayloadTooLarge));
     assert_eq!(up.hits.load(Ordering::SeqCst), 0);
-    assert!(store.channel(id).await.unwrap().is_none_or(|c| c.ledger.spent == 0));
+    assert!(store
+        .channel(id)
+        .await
+        .unwrap()
+        .is_none_or(|c| c.ledger.spent == 0));
 }
 
 #[tokio::test]
@@ -357,7 +508,12 @@ async fn a_service_that_is_down_gets_the_charge_refunded() {
     let path = dir.path().join("gw.db");
     // Nothing listens on port 1.
     let store = sqlite(&path);
-    let g = start(&w, config("http://127.0.0.1:1", &path, w.service), store.clone()).await;
+    let g = start(
+        &w,
+        config("http://127.0.0.1:1", &path, w.service),
+        store.clone(),
+    )
+    .await;
     let id = w.open(0, 10 * UNIT, DAY).await;
     let a = paid(&http(), &g, &w, 0, id, PRICE, None).await;
     assert_eq!(a.status, 502);
@@ -410,9 +566,14 @@ async fn a_streamed_response_passes_through_as_it_comes() {
         }
     }
     let all_at = started.elapsed();
-    assert!(String::from_utf8(rest).unwrap().ends_with("data: event 4\n\n"));
+    assert!(String::from_utf8(rest)
+        .unwrap()
+        .ends_with("data: event 4\n\n"));
     // Five events 50 ms apart: the first came well before the last (no buffering).
-    assert!(all_at - first_at >= std::time::Duration::from_millis(150), "{first_at:?} {all_at:?}");
+    assert!(
+        all_at - first_at >= std::time::Duration::from_millis(150),
+        "{first_at:?} {all_at:?}"
+    );
 }
 
 #[tokio::test]
@@ -436,7 +597,10 @@ async fn health_and_metrics_are_served() {
     assert!(ok, "healthy once following events");
     let m = send(&c, f.g.addr, "GET", "/metrics", &[], b"").await;
     let text = String::from_utf8(m.body.to_vec()).unwrap();
-    assert!(text.contains("gb_gateway_requests_total{outcome=\"paid\"} 1"), "{text}");
+    assert!(
+        text.contains("gb_gateway_requests_total{outcome=\"paid\"} 1"),
+        "{text}"
+    );
     assert!(text.contains("gb_gateway_requests_total{outcome=\"unpaid\"} 1"));
     assert!(text.contains("gb_gateway_vouchers_accepted_total 1"));
     assert!(text.contains("gb_gateway_store_commit_seconds_bucket"));

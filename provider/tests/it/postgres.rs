@@ -5,12 +5,10 @@
 //! Without PostgreSQL on the machine the tests print why and pass, unless
 //! `GB_REQUIRE_POSTGRES=1` (as `scripts/test.sh` sets it), where they fail.
 
-
-
 use crate::common::*;
 use gb_gateway::store::postgres::PostgresStore;
 use gb_gateway::store::Store;
-use gb_protocol::headers::{IDEMPOTENCY_KEY, PAYMENT_SIGNATURE};
+use gb_protocol::headers::PAYMENT_SIGNATURE;
 use gb_protocol::ProblemKind;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -58,11 +56,17 @@ impl Postgres {
         } else {
             Command::new(&exe)
         };
-        let out = cmd.args(args).output().map_err(|e| format!("{tool}: {e}"))?;
+        let out = cmd
+            .args(args)
+            .output()
+            .map_err(|e| format!("{tool}: {e}"))?;
         if out.status.success() {
             Ok(())
         } else {
-            Err(format!("{tool} {args:?}: {}", String::from_utf8_lossy(&out.stderr)))
+            Err(format!(
+                "{tool} {args:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            ))
         }
     }
 
@@ -72,8 +76,12 @@ impl Postgres {
 
     /// Starts a fresh server, or says why it cannot.
     fn start() -> Result<Postgres, String> {
-        let bin = pg_bin().ok_or("PostgreSQL is not installed (no initdb; Debian package `postgresql`)")?;
-        let dir = tempfile::Builder::new().prefix("gb-pg").tempdir().map_err(|e| e.to_string())?;
+        let bin = pg_bin()
+            .ok_or("PostgreSQL is not installed (no initdb; Debian package `postgresql`)")?;
+        let dir = tempfile::Builder::new()
+            .prefix("gb-pg")
+            .tempdir()
+            .map_err(|e| e.to_string())?;
         let as_postgres = is_root();
         if as_postgres {
             let ok = Command::new("chown")
@@ -96,7 +104,18 @@ impl Postgres {
             port,
             as_postgres,
         };
-        pg.run("initdb", &["-D", &pg.data(), "-A", "trust", "-U", "postgres", "--no-sync"])?;
+        pg.run(
+            "initdb",
+            &[
+                "-D",
+                &pg.data(),
+                "-A",
+                "trust",
+                "-U",
+                "postgres",
+                "--no-sync",
+            ],
+        )?;
         pg.pg_ctl_start()?;
         Ok(pg)
     }
@@ -108,11 +127,17 @@ impl Postgres {
             self.dir.path().display()
         );
         let log = self.dir.path().join("log").display().to_string();
-        self.run("pg_ctl", &["-D", &self.data(), "-o", &opts, "-l", &log, "-w", "start"])
+        self.run(
+            "pg_ctl",
+            &["-D", &self.data(), "-o", &opts, "-l", &log, "-w", "start"],
+        )
     }
 
     fn stop(&self) {
-        let _ = self.run("pg_ctl", &["-D", &self.data(), "-m", "immediate", "-w", "stop"]);
+        let _ = self.run(
+            "pg_ctl",
+            &["-D", &self.data(), "-m", "immediate", "-w", "stop"],
+        );
     }
 
     fn url(&self) -> String {
@@ -140,7 +165,13 @@ fn postgres() -> Option<Postgres> {
     }
 }
 
-async fn replica(w: &World, upstream: &str, pg: &Postgres, name: &str, claims: bool) -> (gb_gateway::Running, Arc<dyn Store>) {
+async fn replica(
+    w: &World,
+    upstream: &str,
+    pg: &Postgres,
+    name: &str,
+    claims: bool,
+) -> (gb_gateway::Running, Arc<dyn Store>) {
     let store: Arc<dyn Store> = Arc::new(PostgresStore::connect(&pg.url()).await.unwrap());
     let mut cfg = config(upstream, Path::new("/unused"), w.service);
     cfg.replica_id = name.into();
@@ -167,7 +198,15 @@ async fn two_replicas_never_spend_the_same_credit_twice() {
         let addr = addrs[n % 2];
         let h = header.clone();
         tasks.push(tokio::spawn(async move {
-            send(&http(), addr, "POST", "/echo", &[(PAYMENT_SIGNATURE, h)], b"x").await
+            send(
+                &http(),
+                addr,
+                "POST",
+                "/echo",
+                &[(PAYMENT_SIGNATURE, h)],
+                b"x",
+            )
+            .await
         }));
     }
     let mut served = 0;
@@ -182,7 +221,10 @@ async fn two_replicas_never_spend_the_same_credit_twice() {
     assert_eq!(served, 4);
     assert_eq!(up.hits.load(Ordering::SeqCst), 5);
     let ch = store.channel(id).await.unwrap().unwrap();
-    assert_eq!((ch.ledger.accepted, ch.ledger.spent), (5 * PRICE, 5 * PRICE));
+    assert_eq!(
+        (ch.ledger.accepted, ch.ledger.spent),
+        (5 * PRICE, 5 * PRICE)
+    );
     // Replica a claims what both accepted.
     let r = a.claim_now(true, false).await.unwrap();
     assert!(r.errors.is_empty(), "{:?}", r.errors);
@@ -203,14 +245,26 @@ async fn calls_spread_over_replicas_are_each_charged_once_and_keys_replay_across
         let addr = if k % 2 == 0 { a.addr } else { b.addr };
         let h = w.pay(0, id, k * PRICE);
         tasks.push(tokio::spawn(async move {
-            send(&http(), addr, "POST", "/echo", &[(PAYMENT_SIGNATURE, h)], b"x").await.status
+            send(
+                &http(),
+                addr,
+                "POST",
+                "/echo",
+                &[(PAYMENT_SIGNATURE, h)],
+                b"x",
+            )
+            .await
+            .status
         }));
     }
     for t in tasks {
         assert_eq!(t.await.unwrap(), 200);
     }
     let ch = store.channel(id).await.unwrap().unwrap();
-    assert_eq!((ch.ledger.accepted, ch.ledger.spent), (N * PRICE, N * PRICE));
+    assert_eq!(
+        (ch.ledger.accepted, ch.ledger.spent),
+        (N * PRICE, N * PRICE)
+    );
     // A key used at a is replayed at b.
     let c = http();
     let first = paid(&c, &a, &w, 0, id, (N + 1) * PRICE, Some("shared")).await;

@@ -2,8 +2,6 @@
 //! and nothing reaches the service or the ledger; once it commits again, calls are
 //! served and charged as before.
 
-
-
 use crate::common::*;
 use gb_gateway::store::{sqlite::SqliteStore, Store};
 use gb_gateway::testkit::{FaultyStore, StoreFaults};
@@ -36,9 +34,17 @@ async fn a_failing_store_answers_503_and_forwards_nothing() {
     }
     let health = send(&c, g.addr, "GET", "/health", &[], b"").await;
     assert_eq!(health.status, 503);
-    assert_eq!(up.hits.load(Ordering::SeqCst), 1, "nothing forwarded while failing");
+    assert_eq!(
+        up.hits.load(Ordering::SeqCst),
+        1,
+        "nothing forwarded while failing"
+    );
     let ch = store.channel(id).await.unwrap().unwrap();
-    assert_eq!((ch.ledger.accepted, ch.ledger.spent), (PRICE, PRICE), "nothing persisted");
+    assert_eq!(
+        (ch.ledger.accepted, ch.ledger.spent),
+        (PRICE, PRICE),
+        "nothing persisted"
+    );
     faults.fail_commits(false);
     // The in-memory ledger was reloaded: the next voucher must still cover 2 × price.
     let a = paid(&c, &g, &w, 0, id, PRICE, None).await;

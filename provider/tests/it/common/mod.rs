@@ -61,7 +61,9 @@ impl World {
         let sandbox = Arc::new(Sandbox::new());
         let chain: Arc<dyn Chain> = sandbox.clone();
         let deployer = AccountKey::dev("Deployer");
-        sandbox.mint(&deployer.account_id(), 1_000_000 * UNIT).unwrap();
+        sandbox
+            .mint(&deployer.account_id(), 1_000_000 * UNIT)
+            .unwrap();
         let opts = Options {
             fee_bps: 100,
             treasury: AccountKey::dev("Ferdie").account_id(),
@@ -72,7 +74,9 @@ impl World {
             .unwrap_or_else(|e| panic!("deploy: {e}"));
         let client = Client::new(chain, deployment);
         let provider = AccountKey::dev("Bob");
-        sandbox.mint(&provider.account_id(), 1_000_000 * UNIT).unwrap();
+        sandbox
+            .mint(&provider.account_id(), 1_000_000 * UNIT)
+            .unwrap();
         let r = client.registry();
         client.send(&provider, r.create_org("acme")).await.unwrap();
         let spec = ServiceSpec {
@@ -89,7 +93,9 @@ impl World {
             .await
             .unwrap()
             .value;
-        let names = ["Alice", "Charlie", "Dave", "Eve", "Grace", "Heidi", "Ivan", "Judy"];
+        let names = [
+            "Alice", "Charlie", "Dave", "Eve", "Grace", "Heidi", "Ivan", "Judy",
+        ];
         let payers = (0..n)
             .map(|i| {
                 let seed = names.get(i).map_or(format!("payer{i}"), |s| s.to_string());
@@ -119,7 +125,8 @@ impl World {
     }
 
     pub fn network(&self) -> String {
-        let g = gb_protocol::network::parse_genesis(&self.client.chain().info().genesis_hash).unwrap();
+        let g =
+            gb_protocol::network::parse_genesis(&self.client.chain().info().genesis_hash).unwrap();
         gb_protocol::network_id(&g)
     }
 
@@ -150,7 +157,10 @@ impl World {
 
     /// The `PAYMENT-SIGNATURE` value of payer `i`'s voucher.
     pub fn pay(&self, i: usize, channel: ChannelId, amount: u128) -> String {
-        headers::encode(&PaymentPayload::new(self.network(), self.voucher(i, channel, amount)))
+        headers::encode(&PaymentPayload::new(
+            self.network(),
+            self.voucher(i, channel, amount),
+        ))
     }
 
     /// The chain's view of a channel.
@@ -174,7 +184,10 @@ impl World {
             tags: vec!["test".into()],
         };
         self.client
-            .send(&self.provider, self.client.registry().register_service("acme", spec))
+            .send(
+                &self.provider,
+                self.client.registry().register_service("acme", spec),
+            )
             .await
             .unwrap()
             .value
@@ -239,7 +252,11 @@ async fn upstream_handler(State(u): State<Arc<Upstream>>, req: Request) -> Respo
     match path.as_str() {
         "/echo" => {
             let body = req.into_body().collect().await.unwrap().to_bytes();
-            ([("x-upstream", "yes"), ("content-type", "text/plain")], body).into_response()
+            (
+                [("x-upstream", "yes"), ("content-type", "text/plain")],
+                body,
+            )
+                .into_response()
         }
         "/fail" => (http::StatusCode::INTERNAL_SERVER_ERROR, "upstream broke").into_response(),
         "/slow" => {
@@ -253,9 +270,16 @@ async fn upstream_handler(State(u): State<Arc<Upstream>>, req: Request) -> Respo
                     return None;
                 }
                 tokio::time::sleep(Duration::from_millis(50)).await;
-                Some((Ok::<_, std::convert::Infallible>(Bytes::from(format!("data: event {i}\n\n"))), i + 1))
+                Some((
+                    Ok::<_, std::convert::Infallible>(Bytes::from(format!("data: event {i}\n\n"))),
+                    i + 1,
+                ))
             });
-            ([("content-type", "text/event-stream")], Body::from_stream(s)).into_response()
+            (
+                [("content-type", "text/event-stream")],
+                Body::from_stream(s),
+            )
+                .into_response()
         }
         _ => "ok".into_response(),
     }
@@ -264,7 +288,9 @@ async fn upstream_handler(State(u): State<Arc<Upstream>>, req: Request) -> Respo
 /// Starts the upstream on 127.0.0.1; its URL and counters.
 pub async fn upstream() -> (String, Arc<Upstream>) {
     let u = Arc::new(Upstream::default());
-    let app = Router::new().fallback(upstream_handler).with_state(u.clone());
+    let app = Router::new()
+        .fallback(upstream_handler)
+        .with_state(u.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move {
@@ -334,7 +360,11 @@ pub async fn send(
     let status = resp.status().as_u16();
     let headers = resp.headers().clone();
     let body = resp.into_body().collect().await.unwrap().to_bytes();
-    Answer { status, headers, body }
+    Answer {
+        status,
+        headers,
+        body,
+    }
 }
 
 /// A paid `POST /echo` with payer `i`'s voucher of `amount` on `channel`.
