@@ -159,9 +159,9 @@ impl Follower {
             // cumulative total in `claimed`).
             EscrowEvent::Claimed(c) => {
                 for claim in &c.claims {
-                    let chain = self
-                        .cache
-                        .update(claim.channel_id, |ch| ch.claimed = ch.claimed.max(claim.claimed));
+                    let chain = self.cache.update(claim.channel_id, |ch| {
+                        ch.claimed = ch.claimed.max(claim.claimed)
+                    });
                     self.record(claim.channel_id, chain);
                 }
             }
