@@ -3,7 +3,7 @@
 # them, and runs a real market (gb-market): models trained at start-up behind real
 # provider gateways, paying agents that rate by measured accuracy, an ensemble agent
 # that buys from the others; it checks its books and fails if they do not balance.
-#   bash scripts/demo.sh [--quick] [--seed N] [--rounds N] [--output-json]
+#   bash scripts/demo.sh [--quick] [--seed N] [--rounds N] [--output-json] [--plot DIR]
 #   bash scripts/demo.sh --url ws://127.0.0.1:9944 [--suri //Alice]      (see README)
 #   bash scripts/demo.sh --workflow [gb-deploy demo options]  the contracts' workflow
 #                                                             alone (gb-deploy demo)

@@ -19,10 +19,12 @@
 //!   services and sells their majority vote.
 //! * [`run`]: the markets in rounds (agents call, pay, measure, rate; gateways claim).
 //! * [`results`]: what a run measured, as JSON and as tables.
+//! * [`plots`]: the convergence charts (`--plot DIR`, SVG).
 
 pub mod datasets;
 pub mod ensemble;
 pub mod models;
+pub mod plots;
 pub mod provider;
 pub mod results;
 pub mod run;

@@ -34,6 +34,10 @@ struct Cli {
     /// Print the results as JSON only (no narration, no tables).
     #[arg(long)]
     output_json: bool,
+    /// Also write the convergence charts (SVG: each market's share of calls and
+    /// ranking score per round) into this directory.
+    #[arg(long, value_name = "DIR")]
+    plot: Option<std::path::PathBuf>,
 }
 
 #[tokio::main]
@@ -72,6 +76,20 @@ async fn main_inner(cli: Cli) -> anyhow::Result<i32> {
     } else {
         print!("{}", results.tables());
         println!("\nfinished in {:.1} s", elapsed.as_secs_f64());
+    }
+    if let Some(dir) = &cli.plot {
+        let written = gb_market::plots::write_plots(dir, &results)
+            .with_context(|| format!("writing the charts into {}", dir.display()))?;
+        if !cli.output_json {
+            println!(
+                "charts: {}",
+                written
+                    .iter()
+                    .map(|p| p.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+        }
     }
     let ok = results.books.balanced
         && results

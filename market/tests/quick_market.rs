@@ -82,4 +82,23 @@ async fn quick_market_converges_the_scam_loses_and_the_books_balance() {
     let c = &r.chain_cost;
     assert!(c.paid_calls > 0 && c.claim_txs > 0 && c.rate_txs > 0);
     assert!(c.ref_time_per_paid_call > 0.0);
+    // --plot: two charts per market, each with a line per service.
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let written = gb_market::plots::write_plots(dir.path(), &r).expect("charts written");
+    assert_eq!(written.len(), 2 * r.markets.len());
+    for m in &r.markets {
+        for kind in ["share", "score"] {
+            let svg = std::fs::read_to_string(dir.path().join(format!("{}-{kind}.svg", m.name)))
+                .expect("the chart exists");
+            assert!(svg.starts_with("<svg"), "{}-{kind}", m.name);
+            for s in &m.services {
+                assert!(
+                    svg.contains(&format!("\n{}\n", s.name)),
+                    "{}-{kind}: {}",
+                    m.name,
+                    s.name
+                );
+            }
+        }
+    }
 }

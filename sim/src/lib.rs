@@ -10,8 +10,8 @@
 //! Modules: [`config`] (what a market is), [`rng`] (deterministic randomness),
 //! [`rules`] (contract mirror), [`market`] (state and event delivery), [`agents`]
 //! (honest and adversarial behaviour), [`run`] (one run and its measurements),
-//! [`experiment`] (scenarios, seeds, aggregation), [`stats`], [`report`], [`svg`],
-//! [`cli`].
+//! [`experiment`] (scenarios, seeds, aggregation), [`stats`], [`report`] (tables,
+//! CSV, charts drawn with `gb-charts`), [`cli`].
 
 pub mod agents;
 pub mod cli;
@@ -23,4 +23,3 @@ pub mod rng;
 pub mod rules;
 pub mod run;
 pub mod stats;
-pub mod svg;

@@ -4,7 +4,7 @@ use crate::config::Policy;
 use crate::experiment::{control_of, roi, Outcome, SERIES};
 use crate::run::m;
 use crate::stats::Summary;
-use crate::svg::{Chart, Series};
+use gb_charts::{Chart, Series};
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -412,7 +412,8 @@ pub fn write_all(dir: &Path, outs: &[Outcome]) -> std::io::Result<Vec<String>> {
     put("summary.csv", &summary_csv(outs))?;
     put("timeseries.csv", &series_csv(outs))?;
     for (name, chart) in charts(outs) {
-        put(&format!("{name}.svg"), &chart.render())?;
+        let svg = chart.render().map_err(std::io::Error::other)?;
+        put(&format!("{name}.svg"), &svg)?;
     }
     Ok(written)
 }
