@@ -7,7 +7,10 @@
 #     with one deployment file (the second run verifies and reuses it, the file stays
 #     byte for byte), and its errors for a stale deployment file, an account without
 #     funds and a bad --suri;
-#  3. the gas report (e2e-tests/tests/gas_report.rs) measured on the node.
+#  3. the gas report (e2e-tests/tests/gas_report.rs) measured on the node;
+#  4. the agent SDK's flows (agent/tests/node.rs, feature gb-agent/node-tests) on the
+#     same node: real gateways following the node's finalized events, 100 paid calls,
+#     the gateway's claims, ratings, an impostor, the budget, an agent buying a sub-task.
 #
 #   bash scripts/node-tests.sh [test-name-filter]
 #
@@ -25,6 +28,10 @@ CACHE=${GB_CACHE:-$HOME/.cache/global-brain}
 # bundles gb-deploy uses (GB_BUNDLES_DIR).
 export CARGO_TARGET_DIR="$CACHE/target-offchain"
 export GB_BUNDLES_DIR="${GB_BUNDLES_DIR:-$CACHE/target/ink}"
+# One feature set for every cargo command of this layer (one build): ink_e2e's tests and
+# the agent's node flows together.
+E2E=(--locked --manifest-path offchain/Cargo.toml -p gb-e2e-tests -p gb-agent
+  --features gb-e2e-tests/e2e-tests,gb-agent/node-tests)
 NODE=${CONTRACTS_NODE:-substrate-contracts-node}
 
 if [[ "${1:-}" != "--inner" ]]; then
@@ -37,8 +44,8 @@ if [[ "${1:-}" != "--inner" ]]; then
   # The workspace build uses scripts/test.sh's feature set (gb-agent/sandbox), so that it
   # is warm after that script; the lint covers the crate whose code the feature adds.
   (cargo build --locked --manifest-path offchain/Cargo.toml --workspace --features gb-agent/sandbox \
-    && cargo test --locked --manifest-path offchain/Cargo.toml -p gb-e2e-tests --features e2e-tests --no-run \
-    && cargo clippy --locked --manifest-path offchain/Cargo.toml -p gb-e2e-tests --all-targets --features e2e-tests -- -D warnings)
+    && cargo test "${E2E[@]}" --no-run \
+    && cargo clippy "${E2E[@]}" --all-targets -- -D warnings)
   setsid bash "$0" --inner "$@" &
   sid=$!
   status=0
@@ -69,8 +76,9 @@ if [[ -n "${CONTRACTS_NODE_URL:-}" ]]; then
 else
   echo "[node] ink_e2e spawns $("$NODE" --version) per test"
 fi
-(cargo test --locked --manifest-path offchain/Cargo.toml -p gb-e2e-tests --features e2e-tests \
-  --test node -- --test-threads=1 "$@")
+# `--test node` selects both packages' node tests: the agent's (on_a_node_*) run below,
+# on the node this script starts.
+(cargo test "${E2E[@]}" --test node -- --test-threads=1 --skip on_a_node_ "$@")
 echo "[node] ink_e2e tests passed ($((SECONDS - t0))s)"
 
 # A node of our own for the CLI tests and the gas report.
@@ -92,15 +100,16 @@ else
 fi
 echo "[node] gb-deploy on the node (e2e-tests/tests/cli_node.rs)"
 CONTRACTS_NODE_URL="$url" GB_DEPLOY_BIN="$CARGO_TARGET_DIR/debug/gb-deploy" \
-  cargo test --locked --manifest-path offchain/Cargo.toml -p gb-e2e-tests --features e2e-tests \
-  --test cli_node -- --test-threads=1
+  cargo test "${E2E[@]}" --test cli_node -- --test-threads=1
 
 echo "[node] gas report on the node (the drink suite prints the in-process one)"
-GB_GAS_NODE_URL="$url" cargo test --locked --manifest-path offchain/Cargo.toml \
-  -p gb-e2e-tests --features e2e-tests --test gas_report
+GB_GAS_NODE_URL="$url" cargo test "${E2E[@]}" --test gas_report
+
+echo "[node] the agent SDK's flows on the node (agent/tests/node.rs): real gateways, paid calls, claims, ratings ($((SECONDS - t0))s)"
+CONTRACTS_NODE_URL="$url" cargo test "${E2E[@]}" --test node on_a_node_ -- --test-threads=1
 if [[ -n "${node_pid:-}" ]]; then
   kill "$node_pid"
   wait "$node_pid" 2>/dev/null || true
 fi
 rm -rf "$work"
-echo "[node] gb-deploy on the node passed ($((SECONDS - t0))s in all)"
+echo "[node] gb-deploy and the agent's flows on the node passed ($((SECONDS - t0))s in all)"
