@@ -11,7 +11,6 @@ use gb_gateway::store::{sqlite::SqliteStore, Store};
 use gb_gateway::{Running, Setup};
 use gb_interfaces::ServiceId;
 use std::net::SocketAddr;
-use std::path::Path;
 use std::sync::Arc;
 
 /// Why a provider could not start or claim.
@@ -51,32 +50,6 @@ pub struct Listing<'a> {
     pub tag: &'a str,
 }
 
-fn gateway_config(
-    addr: SocketAddr,
-    upstream: SocketAddr,
-    service: ServiceId,
-    store: &Path,
-) -> Result<Config, ProviderError> {
-    // Claims when the run asks (each round); the timer is an hour.
-    let text = format!(
-        r#"
-listen = "{addr}"
-upstream = "http://{upstream}"
-service_id = {service}
-deployment = "unused.json"
-[payment]
-min_expiry_margin_secs = 60
-[store]
-path = "{}"
-[claims]
-interval_secs = 3600
-"#,
-        store.display()
-    );
-    Config::from_toml(&text, Vec::new(), Path::new("gateway.toml"))
-        .map_err(err(ProviderError::Gateway))
-}
-
 impl Provider {
     /// Registers `listing` on chain with the gateway's address as its endpoint, then
     /// starts the gateway in front of `upstream`.
@@ -107,7 +80,9 @@ impl Provider {
             .value;
         let dir = tempfile::tempdir()?;
         let path = dir.path().join("gateway.db");
-        let config = gateway_config(addr, upstream.addr, id, &path)?;
+        // Claims when the run asks (each round); the timer is an hour.
+        let config = Config::embedded(addr, format!("http://{}", upstream.addr), id, &path)
+            .map_err(err(ProviderError::Gateway))?;
         let store: Arc<dyn Store> =
             Arc::new(SqliteStore::open(&path).map_err(err(ProviderError::Gateway))?);
         let running = gb_gateway::start(Setup {

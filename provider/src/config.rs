@@ -227,6 +227,48 @@ impl Config {
         Self::from_toml(&text, std::env::vars(), path)
     }
 
+    /// The configuration of a gateway embedded in another program (the agent's test kit,
+    /// the market run, tests): listens on `listen` in front of `upstream`
+    /// (`http://host:port`), sells `service_id`, keeps its ledger in the SQLite file
+    /// `store`; claims only when the program asks (`Gateway::claim_now`; the timer is an
+    /// hour) and accepts channels with a minute left before expiry. The deployment is
+    /// passed to the gateway directly, so no deployment file is read. Every other
+    /// setting has its default; change fields before starting the gateway if needed.
+    pub fn embedded(
+        listen: SocketAddr,
+        upstream: impl Into<String>,
+        service_id: u64,
+        store: &Path,
+    ) -> Result<Config, ConfigError> {
+        let config = Config {
+            listen,
+            admin_listen: None,
+            upstream: upstream.into(),
+            service_id,
+            deployment: PathBuf::from("embedded"),
+            url: None,
+            free_paths: Vec::new(),
+            replica_id: default_replica_id(),
+            description: None,
+            payment: PaymentConfig {
+                min_expiry_margin_secs: 60,
+                ..PaymentConfig::default()
+            },
+            proxy: ProxyConfig::default(),
+            store: StoreConfig {
+                path: store.to_path_buf(),
+                ..StoreConfig::default()
+            },
+            idempotency: IdempotencyConfig::default(),
+            claims: ClaimsConfig {
+                interval_secs: 3600,
+                ..ClaimsConfig::default()
+            },
+        };
+        config.validate()?;
+        Ok(config)
+    }
+
     /// Parses `text`, applies the overrides in `env`, resolves relative paths against
     /// `origin`'s directory, validates.
     pub fn from_toml(

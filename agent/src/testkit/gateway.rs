@@ -11,7 +11,7 @@ use gb_gateway::store::{sqlite::SqliteStore, Store};
 use gb_gateway::{Running, Setup};
 use gb_interfaces::ServiceId;
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 /// A running `gb-gateway` for one service.
@@ -33,36 +33,6 @@ pub async fn free_addr() -> std::io::Result<SocketAddr> {
     l.local_addr()
 }
 
-fn config(
-    addr: SocketAddr,
-    upstream: SocketAddr,
-    service: ServiceId,
-    store: &Path,
-) -> anyhow::Result<Config> {
-    // Claims only when a test asks (`claim_now`); no timer claims in the middle of a
-    // test. The expiry margin is one minute: the tests' channels live an hour or more.
-    let text = format!(
-        r#"
-listen = "{addr}"
-upstream = "http://{upstream}"
-service_id = {service}
-deployment = "unused.json"
-[payment]
-min_expiry_margin_secs = 60
-[store]
-path = "{}"
-[claims]
-interval_secs = 3600
-"#,
-        store.display()
-    );
-    Ok(Config::from_toml(
-        &text,
-        Vec::new(),
-        Path::new("/tmp/gateway.toml"),
-    )?)
-}
-
 impl ServiceGateway {
     /// Starts a gateway on `addr` (see [`free_addr`]) for registered service `service`
     /// (whose payee `payee` claims) in front of `upstream`.
@@ -76,7 +46,7 @@ impl ServiceGateway {
     ) -> anyhow::Result<ServiceGateway> {
         let dir = tempfile::tempdir()?;
         let path: PathBuf = dir.path().join("gateway.db");
-        let config = config(addr, upstream, service, &path)?;
+        let config = Config::embedded(addr, format!("http://{upstream}"), service, &path)?;
         let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&path)?);
         let gw = ServiceGateway {
             addr,

@@ -195,26 +195,15 @@ impl World {
 }
 
 /// A gateway configuration for tests: the given upstream and store path, claims on
-/// but not on a timer (tests claim with `claim_now`).
+/// but not on a timer (tests claim with `claim_now`), `/free` served without payment.
 pub fn config(upstream: &str, store: &Path, service: ServiceId) -> Config {
-    let text = format!(
-        r#"
-listen = "127.0.0.1:0"
-upstream = "{upstream}"
-service_id = {service}
-deployment = "unused.json"
-free_paths = ["/free"]
-[store]
-path = "{}"
-[claims]
-interval_secs = 3600
-"#,
-        store.display()
-    );
-    Config::from_toml(&text, Vec::new(), Path::new("/tmp/gateway.toml")).unwrap()
+    let mut config =
+        Config::embedded("127.0.0.1:0".parse().unwrap(), upstream, service, store).unwrap();
+    config.free_paths = vec!["/free".into()];
+    config.payment = Default::default();
+    config
 }
 
-/// Starts a gateway on the world with `config` and `store`.
 pub async fn start(world: &World, config: Config, store: Arc<dyn Store>) -> Running {
     gb_gateway::start(Setup {
         config,
