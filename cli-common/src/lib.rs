@@ -186,8 +186,8 @@ mod tests {
         assert!(defaulted);
         assert_eq!(key.account_id(), AccountKey::dev("Alice").account_id());
         let opts = ChainOpts {
-            url: None,
             suri: Some("//Bob".into()),
+            ..ChainOpts::default()
         };
         let (key, defaulted) = opts.signer().unwrap();
         assert!(!defaulted);
@@ -197,8 +197,8 @@ mod tests {
     #[test]
     fn a_bad_suri_names_the_option() {
         let opts = ChainOpts {
-            url: None,
             suri: Some("not a uri".into()),
+            ..ChainOpts::default()
         };
         let e = opts.signer().err().unwrap().to_string();
         assert!(e.starts_with("--suri: `not a uri`:"), "{e}");
