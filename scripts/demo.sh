@@ -13,6 +13,9 @@ cd "$(dirname "$0")/.."
 export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$HOME/.cargo/bin:$PATH"
 bash scripts/setup.sh >/dev/null
 CACHE=${GB_CACHE:-$HOME/.cache/global-brain}
+# No incremental compilation: the caches are for whole runs, and the incremental data of
+# the off-chain workspace's crates takes ~7-9 GB per feature set (a full disk broke a run).
+export CARGO_INCREMENTAL=0
 export CARGO_TARGET_DIR="$CACHE/target"
 echo "[demo] cargo contract build --release of registry, reputation, escrow (scripts/contracts.sh)" >&2
 bash scripts/contracts.sh --quiet

@@ -23,6 +23,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$HOME/.cargo/bin:$PATH"
 CACHE=${GB_CACHE:-$HOME/.cache/global-brain}
+# No incremental compilation: the caches are for whole runs, and the incremental data of
+# the off-chain workspace's crates takes ~7-9 GB per feature set (a full disk broke a run).
+export CARGO_INCREMENTAL=0
 # Shares the drink suite's target dir (same frame dependencies); ink_e2e builds the
 # three contracts in debug mode under $CARGO_TARGET_DIR/ink, apart from the release
 # bundles gb-deploy uses (GB_BUNDLES_DIR).

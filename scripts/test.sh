@@ -25,6 +25,9 @@ cd "$(dirname "$0")/.."
 export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$HOME/.cargo/bin:$PATH"
 
 CACHE=${GB_CACHE:-$HOME/.cache/global-brain}
+# No incremental compilation: the caches are for whole runs, and the incremental data of
+# the off-chain workspace's crates takes ~7-9 GB per feature set (a full disk broke a run).
+export CARGO_INCREMENTAL=0
 mkdir -p "$CACHE/logs"
 export CARGO_TARGET_DIR="$CACHE/target"
 OFFCHAIN_TARGET="$CACHE/target-offchain"

@@ -145,6 +145,13 @@ impl Agent {
             records.insert(c.channel_id, c.clone());
         }
         let unit = client.query(client.reputation().params()).await?.unit;
+        let escrow = client.query(client.escrow().config()).await?;
+        if !escrow.sr25519_vouchers && !matches!(vouchers, VoucherKey::Ecdsa(_)) {
+            return Err(AgentError::VoucherScheme {
+                got: "sr25519",
+                accepted: "ecdsa",
+            });
+        }
         let agent = Agent {
             client,
             key,
@@ -388,6 +395,22 @@ impl Agent {
         self.store.mark_clean().await?;
         Ok(())
     }
+}
+
+/// The voucher key of `suri` in the scheme this deployment's escrow accepts: sr25519
+/// where it verifies sr25519 (the dev build), ecdsa where it does not (`escrow-ecdsa`,
+/// the build for production chains without `sr25519_verify`; docs/production.md).
+pub async fn voucher_key_for<C: Chain>(
+    client: &Client<C>,
+    suri: &str,
+) -> Result<VoucherKey, AgentError> {
+    let escrow = client.query(client.escrow().config()).await?;
+    let key = if escrow.sr25519_vouchers {
+        VoucherKey::sr25519(suri)
+    } else {
+        VoucherKey::ecdsa(suri)
+    };
+    Ok(key?)
 }
 
 /// The signer a channel of `key` stores.

@@ -139,8 +139,9 @@ pub struct AgentOpts {
     pub chain: ChainOpts,
     #[command(flatten)]
     pub deployment: DeploymentOpts,
-    /// The voucher key's secret URI (sr25519; default: the --suri key). Prefer the
-    /// GB_VOUCHER_SURI environment variable.
+    /// The voucher key's secret URI (default: the --suri key). Prefer the
+    /// GB_VOUCHER_SURI environment variable. Its scheme is the one the escrow accepts:
+    /// sr25519, or ecdsa where the escrow is the production build (escrow-ecdsa).
     #[arg(
         long,
         env = "GB_VOUCHER_SURI",
@@ -382,8 +383,12 @@ impl AgentOpts {
             .voucher_suri
             .clone()
             .unwrap_or_else(|| connected.signer.suri().to_string());
-        let vouchers = gb_voucher::VoucherKey::sr25519(&voucher_suri)
-            .map_err(|e| anyhow!("--voucher-suri: {e}"))?;
+        let vouchers = crate::agent::voucher_key_for(
+            &gb_client::Client::new(chain.clone(), deployment.clone()),
+            &voucher_suri,
+        )
+        .await
+        .map_err(|e| anyhow!("--voucher-suri: {e}"))?;
         let mut config =
             AgentConfig::new(self.store_path(&deployment, &connected.signer.account_id())?);
         config.budget = self.budget.policy();

@@ -50,6 +50,19 @@ pub enum AgentError {
         service_id: ServiceId,
         reason: String,
     },
+    /// The escrow refuses this voucher key's scheme: it is the production build
+    /// (`escrow-ecdsa`, for chains without `sr25519_verify`), which accepts ecdsa
+    /// channels only. Use an ecdsa key ([`crate::voucher_key_for`] picks the scheme the
+    /// escrow accepts; `gb --voucher-scheme ecdsa`).
+    #[error(
+        "this escrow accepts {accepted} voucher keys only (config().sr25519_vouchers is \
+         false: the escrow-ecdsa build), not {got}: use an ecdsa voucher key \
+         (gb --voucher-scheme ecdsa, or gb_agent::voucher_key_for)"
+    )]
+    VoucherScheme {
+        got: &'static str,
+        accepted: &'static str,
+    },
     #[error(transparent)]
     Ledger(#[from] LedgerError),
     #[error(transparent)]
@@ -72,6 +85,9 @@ pub enum AgentError {
     /// A channel that cannot be rated.
     #[error("{0}")]
     NotRatable(String),
+    /// A voucher key that cannot be made from its secret URI.
+    #[error("voucher key: {0}")]
+    VoucherKey(#[from] gb_voucher::KeyError),
     /// A request the SDK cannot send (bad URL, header…).
     #[error("request: {0}")]
     Request(String),

@@ -40,7 +40,7 @@ pub mod store;
 pub mod testkit;
 pub mod wire;
 
-pub use agent::{Agent, Balances, Rated, Rating};
+pub use agent::{voucher_key_for, Agent, Balances, Rated, Rating};
 pub use budget::{BudgetError, BudgetPolicy, SpendReport, WindowCap};
 pub use channels::{ChannelView, Refunded};
 pub use config::{AgentConfig, ChannelPolicy, PayPolicy};

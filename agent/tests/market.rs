@@ -41,3 +41,72 @@ async fn a_gateway_down_is_retried_with_the_same_voucher_and_charged_once() {
 async fn an_agent_that_is_a_provider_buys_a_sub_task() {
     flows::an_agent_that_is_a_provider_buys_a_sub_task(Market::start(1).await.unwrap()).await;
 }
+
+/// On a production-like chain (escrow-ecdsa): the SDK picks ecdsa voucher keys, the
+/// gateway's challenge offers ecdsa only, paid calls work; an sr25519 key is refused
+/// by name before anything is opened.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_a_production_chain_the_agent_pays_with_ecdsa_vouchers() {
+    let market = Market::production(1).await.unwrap();
+    let s = &market.services[0];
+    let dir = tempfile::tempdir().unwrap();
+    let agent = market
+        .agent_with("Alice", flows::config(&dir, "alice"))
+        .await
+        .unwrap();
+    let info = agent.service(s.id).await.unwrap();
+    for i in 0..3 {
+        agent
+            .call(&info, gb_agent::CallRequest::post("/", format!("q{i}")))
+            .await
+            .unwrap();
+    }
+    assert_eq!(s.upstream.served(), 3);
+    assert_eq!(s.gateway.spent().await, 3 * s.price);
+    let channels = agent.channels();
+    assert_eq!(channels.len(), 1);
+    let c = &market.client;
+    let on_chain = c
+        .query(c.escrow().channel(channels[0].channel_id))
+        .await
+        .unwrap()
+        .expect("the channel exists");
+    assert!(
+        matches!(on_chain.signer, gb_interfaces::Signer::Ecdsa(_)),
+        "{on_chain:?}"
+    );
+    // The gateway's challenge offers ecdsa only.
+    let challenge = reqwest::Client::new()
+        .post(&info.endpoint)
+        .body("unpaid")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(challenge.status(), 402);
+    let required: gb_protocol::PaymentRequired = gb_protocol::headers::decode(
+        challenge.headers()[gb_protocol::headers::PAYMENT_REQUIRED].as_bytes(),
+        1 << 16,
+    )
+    .unwrap();
+    assert_eq!(
+        required.accepts[0].extra.signer_schemes,
+        vec![gb_protocol::SignerScheme::Ecdsa]
+    );
+    // An sr25519 voucher key is refused by name.
+    let sr = gb_voucher::VoucherKey::sr25519("//Bob").unwrap();
+    let bob = market.account("Bob").await.unwrap();
+    let err = gb_agent::Agent::new(
+        market.client.chain().clone(),
+        market.client.deployment().clone(),
+        bob,
+        sr,
+        flows::config(&dir, "bob"),
+    )
+    .await
+    .err()
+    .expect("refused");
+    assert!(
+        matches!(err, gb_agent::AgentError::VoucherScheme { .. }),
+        "{err}"
+    );
+}

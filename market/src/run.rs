@@ -246,11 +246,9 @@ impl Ctx {
             who: seed.into(),
             reason: e.to_string(),
         };
-        let vouchers =
-            gb_voucher::VoucherKey::sr25519(&format!("//{seed}")).map_err(|e| RunError::Agent {
-                who: seed.into(),
-                reason: e.to_string(),
-            })?;
+        let vouchers = gb_agent::voucher_key_for(&self.client, &format!("//{seed}"))
+            .await
+            .map_err(fail)?;
         let mut config = AgentConfig::new(self.dir.path().join(format!("{seed}.db")));
         config.selection = SelectionPolicy {
             order: Order::Score,

@@ -277,7 +277,7 @@ impl ChannelEntry {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use gb_protocol::IdempotencyTerms;
+    use gb_protocol::{IdempotencyTerms, SignerScheme};
 
     const PRICE: u128 = 10;
     const NOW: u64 = 1_000_000;
@@ -299,6 +299,7 @@ mod tests {
                 ttl_seconds: 1,
                 max_stored_response_bytes: 1,
             },
+            signer_schemes: vec![SignerScheme::Sr25519, SignerScheme::Ecdsa],
         }
     }
 

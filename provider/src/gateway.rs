@@ -17,7 +17,7 @@ use crate::writer::Writer;
 use axum::serve::ListenerExt as _;
 use gb_chain::{AccountKey, Chain, ChainError};
 use gb_client::{Client, ClientError, Deployment};
-use gb_protocol::{network, Account, IdempotencyTerms};
+use gb_protocol::{network, Account, IdempotencyTerms, SignerScheme};
 use std::net::SocketAddr;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
@@ -130,6 +130,12 @@ pub async fn read_terms(config: &Config, client: &ChainClient) -> Result<Terms, 
         .await?
         .ok_or(StartError::NoService(config.service_id))?;
     let price = service.price;
+    let escrow = client.query(client.escrow().config()).await?;
+    let signer_schemes = if escrow.sr25519_vouchers {
+        vec![SignerScheme::Sr25519, SignerScheme::Ecdsa]
+    } else {
+        vec![SignerScheme::Ecdsa]
+    };
     Ok(Terms {
         escrow: client.deployment().escrow().0,
         genesis,
@@ -151,6 +157,7 @@ pub async fn read_terms(config: &Config, client: &ChainClient) -> Result<Terms, 
             ttl_seconds: config.idempotency.ttl_secs,
             max_stored_response_bytes: config.idempotency.max_stored_response_bytes,
         },
+        signer_schemes,
     })
 }
 

@@ -33,6 +33,8 @@ pub struct Terms {
     pub description: Option<String>,
     pub free_paths: Vec<String>,
     pub idempotency: IdempotencyTerms,
+    /// The voucher schemes the escrow accepts (ecdsa only on the escrow-ecdsa build).
+    pub signer_schemes: Vec<SignerScheme>,
 }
 
 impl Terms {
@@ -56,7 +58,7 @@ impl Terms {
                 payee: Account(self.payee),
                 price: self.price,
                 voucher_version: VOUCHER_VERSION,
-                signer_schemes: vec![SignerScheme::Sr25519, SignerScheme::Ecdsa],
+                signer_schemes: self.signer_schemes.clone(),
                 min_expiry_margin_ms: self.min_expiry_margin_ms,
                 min_deposit: self.min_deposit,
                 genesis_hash: network::genesis_hex(&self.genesis),

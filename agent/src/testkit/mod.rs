@@ -17,7 +17,7 @@ pub use upstream::{Handler, Upstream};
 use crate::agent::Agent;
 use crate::config::AgentConfig;
 use crate::error::AgentError;
-use gb_chain::sandbox::Sandbox;
+use gb_chain::sandbox::{Profile, Sandbox};
 use gb_chain::{AccountKey, Balance, Chain, Timestamp};
 use gb_client::{ink_account, Client, ServiceSpec};
 use gb_interfaces::ServiceId;
@@ -73,8 +73,29 @@ impl Market {
         deployer: AccountKey,
         n: usize,
     ) -> anyhow::Result<Market> {
-        let now = chain.now().await?;
         let bundles = gb_deploy::Bundles::load(&gb_deploy::bundle::default_dir())?;
+        Self::on_with(chain, deployer, n, bundles).await
+    }
+
+    /// [`Market::start`] on the in-process production-like runtime (unstable host
+    /// functions off, call stack 5, 128 KiB code; docs/production.md) with the
+    /// production escrow build (`escrow-ecdsa`: ecdsa vouchers only).
+    pub async fn production(n: usize) -> anyhow::Result<Market> {
+        let sandbox = Arc::new(Sandbox::with_profile(Profile::Production));
+        let deployer = AccountKey::dev("Deployer");
+        sandbox.mint(&deployer.account_id(), ENDOWMENT)?;
+        let bundles = gb_deploy::Bundles::load_production(&gb_deploy::bundle::default_dir())?;
+        Self::on_with(sandbox, deployer, n, bundles).await
+    }
+
+    /// [`Market::on`] with the given contract bundles.
+    pub async fn on_with(
+        chain: Arc<dyn Chain>,
+        deployer: AccountKey,
+        n: usize,
+        bundles: gb_deploy::Bundles,
+    ) -> anyhow::Result<Market> {
+        let now = chain.now().await?;
         let opts = gb_deploy::Options {
             fee_bps: 100,
             treasury: AccountKey::dev("Ferdie").account_id(),
@@ -191,15 +212,14 @@ impl Market {
         Ok(k)
     }
 
-    /// An agent of the funded development account `//seed` (its voucher key is the
-    /// sr25519 key of the same secret URI).
+    /// An agent of the funded development account `//seed` (its voucher key is the key
+    /// of the same secret URI in the scheme the escrow accepts: `voucher_key_for`).
     pub async fn agent_with(&self, seed: &str, config: AgentConfig) -> Result<Agent, AgentError> {
         let key = self
             .account(seed)
             .await
             .map_err(|e| AgentError::Request(e.to_string()))?;
-        let vouchers = gb_voucher::VoucherKey::sr25519(&format!("//{seed}"))
-            .map_err(|e| AgentError::Request(e.to_string()))?;
+        let vouchers = crate::agent::voucher_key_for(&self.client, &format!("//{seed}")).await?;
         Agent::new(
             self.client.chain().clone(),
             self.client.deployment().clone(),
