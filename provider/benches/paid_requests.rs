@@ -170,6 +170,20 @@ fn market(n: usize) -> Market {
         client.registry().service(1).call.data,
         Ok::<_, u8>(Some(service)).encode(),
     );
+    // The escrow's configuration: the gateway offers the voucher schemes it accepts.
+    let escrow_config = escrow::types::Config {
+        owner: ink_account(&payee),
+        service_registry: ink_account(&payee),
+        reputation: None,
+        fee_bps: 0,
+        treasury: ink_account(&payee),
+        next_channel_id: 1,
+        sr25519_vouchers: true,
+    };
+    answers.insert(
+        client.escrow().config().call.data,
+        Ok::<_, u8>(escrow_config).encode(),
+    );
     let keys: Vec<VoucherKey> = (0..n)
         .map(|i| {
             VoucherKey::sr25519_from_seed(&[
