@@ -484,6 +484,33 @@ fn open_channel_rejections_leave_no_trace() {
     );
 }
 
+/// Issue 18, L2: a channel whose signer is the sr25519 identity (all zero) could be
+/// drained by its payee with a signature anyone can make
+/// (`verify::tests::forged_identity_signature`); so could be none whose ecdsa key is
+/// not a curve point, but such a channel would lock its funds for nothing. Both are
+/// refused at open, with nothing written.
+#[cfg(not(feature = "ecdsa-only"))]
+#[ink::test]
+fn open_channel_refuses_degenerate_signer_keys() {
+    let mut d = setup(0);
+    d.deposit(client(0), 100).unwrap();
+    let mut off_curve = [0u8; 33];
+    off_curve[0] = 2;
+    off_curve[32] = 5;
+    for signer in [Signer::Sr25519([0; 32]), Signer::Ecdsa(off_curve)] {
+        let req = OpenRequest {
+            signer,
+            ..request(0, 100, T0 + HOUR)
+        };
+        assert_eq!(
+            d.open_channel(req, 0, terms(payee()), T0).unwrap_err(),
+            Error::InvalidSignerKey
+        );
+    }
+    assert_eq!(d.config().next_channel_id, 1);
+    assert_eq!(d.balance_of(client(0)), 100);
+}
+
 #[ink::test]
 fn open_channel_refuses_to_overflow() {
     let mut d = setup(0);
