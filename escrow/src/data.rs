@@ -40,7 +40,8 @@ pub struct EscrowData {
     pub(crate) registry: AccountId,
     /// The reputation contract told about settlements and failures; `None`: no reports.
     pub(crate) reputation: Option<AccountId>,
-    /// Protocol fee on claims (basis points, ≤ `MAX_FEE_BPS`).
+    /// Protocol fee (basis points, ≤ `MAX_FEE_BPS`) of channels opened from now on;
+    /// each channel stores the fee it opened with.
     pub(crate) fee_bps: u16,
     /// Receives the protocol fees (`withdraw_fees`).
     pub(crate) treasury: AccountId,
@@ -149,7 +150,8 @@ impl EscrowData {
         Ok(self.ownable.ensure_owner(caller)?)
     }
 
-    /// Owner sets the protocol fee and its treasury. Errors: `NotOwner`, `FeeTooHigh`.
+    /// Owner sets the protocol fee of channels opened from now on (open channels keep
+    /// theirs) and the treasury. Errors: `NotOwner`, `FeeTooHigh`.
     pub fn set_fee(
         &mut self,
         caller: AccountId,
@@ -393,6 +395,7 @@ impl EscrowData {
             claimed: 0,
             last_claim_at: 0,
             state: ChannelState::Open,
+            fee_bps: self.fee_bps,
         };
         let client = ChannelClient {
             client: req.client,

@@ -267,8 +267,9 @@ pub mod escrow {
             Ok(amount)
         }
 
-        /// The owner: sets the protocol fee (basis points, ≤ 1000) and the treasury.
-        /// Fees already held go to whoever is treasury when withdrawn. Emits
+        /// The owner: sets the protocol fee (basis points, ≤ 1000) of the channels
+        /// opened from now on (a channel keeps the fee it opened with) and the
+        /// treasury. Fees already held go to whoever is treasury when withdrawn. Emits
         /// `FeeChanged`. Errors: `NotOwner`, `FeeTooHigh`, `Reentrant`.
         #[ink(message)]
         pub fn set_fee(&mut self, fee_bps: u16, treasury: AccountId) -> Result<()> {

@@ -111,7 +111,7 @@ impl EscrowData {
         ctx.verifier.verify(&channel.signer, message, signature)?;
         let paid = amount.checked_sub(channel.claimed).ok_or(Error::Overflow)?;
         let fee = paid
-            .checked_mul(Balance::from(self.fee_bps))
+            .checked_mul(Balance::from(channel.fee_bps))
             .ok_or(Error::Overflow)?
             / BPS_DENOMINATOR;
         Ok(ClaimAmounts { paid, fee })

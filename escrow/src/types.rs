@@ -45,6 +45,9 @@ pub struct ChannelPayment {
     pub last_claim_at: Timestamp,
     /// Open or closed.
     pub state: ChannelState,
+    /// The protocol fee (basis points) of this channel's claims: the fee in force when
+    /// it opened, whatever the owner sets later (issue 18, L3).
+    pub fee_bps: u16,
 }
 
 /// The part of a channel claims do not need: whose it is and until when. Read by
@@ -85,6 +88,8 @@ pub struct Channel {
     pub last_claim_at: Timestamp,
     /// Open or closed.
     pub state: ChannelState,
+    /// The protocol fee (basis points) of this channel's claims, fixed when it opened.
+    pub fee_bps: u16,
 }
 
 impl Channel {
@@ -101,6 +106,7 @@ impl Channel {
             expiry: client.expiry,
             last_claim_at: payment.last_claim_at,
             state: payment.state,
+            fee_bps: payment.fee_bps,
         }
     }
 
@@ -154,7 +160,8 @@ pub struct Config {
     pub service_registry: AccountId,
     /// The reputation contract told about settlements; `None`: no reports.
     pub reputation: Option<AccountId>,
-    /// Protocol fee on claims, in basis points (≤ `MAX_FEE_BPS`).
+    /// Protocol fee, in basis points (≤ `MAX_FEE_BPS`), of the channels opened from
+    /// now on (each channel keeps the fee it opened with).
     pub fee_bps: u16,
     /// Receives the protocol fees (`withdraw_fees`).
     pub treasury: AccountId,
