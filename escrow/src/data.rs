@@ -73,7 +73,7 @@ pub struct EscrowData {
 pub struct OpenRequest {
     /// Whose balance funds the channel.
     pub payer: AccountId,
-    /// Whose channel it is (refunds, extension, rating).
+    /// Whose channel it is (refunds, extension); the payer rates it.
     pub client: AccountId,
     /// The service to pay.
     pub service_id: ServiceId,
@@ -399,6 +399,7 @@ impl EscrowData {
         };
         let client = ChannelClient {
             client: req.client,
+            payer: req.payer,
             expiry: req.expiry,
         };
         self.payments.insert(id, &payment);

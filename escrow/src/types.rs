@@ -58,8 +58,11 @@ pub struct ChannelPayment {
     derive(scale_info::TypeInfo, ink::storage::traits::StorageLayout)
 )]
 pub struct ChannelClient {
-    /// Whose funds are locked: gets the rest back, may add funds, extend and rate.
+    /// Whose channel it is: gets the rest back, may extend and refund.
     pub client: AccountId,
+    /// Whose balance funded the channel at opening (the client, or the third party of
+    /// `open_channel_for`): the one who may rate it and whose failure it reports.
+    pub payer: AccountId,
     /// From this block timestamp (ms) on the client may take the rest back.
     pub expiry: Timestamp,
 }
@@ -70,7 +73,7 @@ pub struct ChannelClient {
 pub struct Channel {
     /// The channel's id (from a counter starting at 1, never reused).
     pub id: ChannelId,
-    /// Whose funds are locked: gets the rest back, may add funds, extend and rate.
+    /// Whose channel it is: gets the rest back, may extend and refund.
     pub client: AccountId,
     /// Who is paid: the service's payee at opening time.
     pub payee: AccountId,
@@ -90,6 +93,9 @@ pub struct Channel {
     pub state: ChannelState,
     /// The protocol fee (basis points) of this channel's claims, fixed when it opened.
     pub fee_bps: u16,
+    /// Whose balance funded the channel at opening (the client, or the third party of
+    /// `open_channel_for`): the one who may rate it (issue 18, L9).
+    pub payer: AccountId,
 }
 
 impl Channel {
@@ -107,6 +113,7 @@ impl Channel {
             last_claim_at: payment.last_claim_at,
             state: payment.state,
             fee_bps: payment.fee_bps,
+            payer: client.payer,
         }
     }
 
@@ -122,6 +129,7 @@ impl Channel {
     pub fn facts(&self) -> ChannelFacts {
         ChannelFacts {
             client: self.client,
+            payer: self.payer,
             payee: self.payee,
             service_id: self.service_id,
             claimed: self.claimed,
@@ -214,7 +222,8 @@ pub struct FinalVoucher {
 pub struct Failure {
     /// The service that did not deliver.
     pub service_id: ServiceId,
-    /// The channel's client.
+    /// The channel's payer (whose funds it locked; reputation counts failures at most
+    /// once per payer, service and day).
     pub client: AccountId,
     /// The funds the channel locked.
     pub locked: Balance,

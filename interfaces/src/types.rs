@@ -107,8 +107,12 @@ pub enum ChannelState {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, scale::Encode, scale::Decode)]
 #[cfg_attr(feature = "std", derive(scale_info::TypeInfo))]
 pub struct ChannelFacts {
-    /// The client whose funds are locked (the only account allowed to rate).
+    /// The client the channel belongs to (refunds and extensions are its).
     pub client: AccountId,
+    /// The account whose balance funded the channel when it opened: the client itself,
+    /// or the third party of `open_channel_for`. The only account allowed to rate the
+    /// channel, and whose spend it is (issue 18, L9): rating rights are paid for.
+    pub payer: AccountId,
     /// The payee the channel pays.
     pub payee: AccountId,
     /// The service the channel was opened for.

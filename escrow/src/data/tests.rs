@@ -410,6 +410,10 @@ fn open_channel_for_a_client_paid_by_a_third_party() {
     };
     let (id, _) = d.open_channel(req, 0, terms(payee()), T0).unwrap();
     assert_eq!(d.channel(id).unwrap().client, client(0));
+    // Issue 18, L9: the payer is kept, and reputation's facts name it as the rater.
+    assert_eq!(d.channel(id).unwrap().payer, acc(9));
+    let facts = d.channel(id).unwrap().facts();
+    assert_eq!((facts.client, facts.payer), (client(0), acc(9)));
     assert_eq!(d.balance_of(acc(9)), 0);
     assert_eq!(
         d.channels_of(Role::Client, client(0), 0, 0).channels.len(),

@@ -141,6 +141,31 @@ fn the_fee_is_fixed_per_channel_when_it_opens() {
     assert_eq!(claim(&mut d, voucher(3, new, 200)), Ok((100, 90)));
 }
 
+/// Issue 18, L9: an unserved channel opened by a third party for a client is reported
+/// as a failure in the payer's name (reputation counts failures once per payer,
+/// service and day: one funded account cannot fail a service once per sock), and the
+/// refund still goes to the client.
+#[ink::test]
+fn an_unserved_channel_opened_for_a_client_reports_the_failure_as_its_payer() {
+    let mut d = setup(0);
+    d.deposit(acc(9), 100).unwrap();
+    let req = crate::data::OpenRequest {
+        payer: acc(9),
+        ..request(0, 100, T0 + HOUR)
+    };
+    let (ch, _) = d.open_channel(req, 0, terms(payee()), T0).unwrap();
+    let (refunded, effects, _) = d.refund(client(0), ch, T0 + HOUR).unwrap();
+    assert_eq!(refunded, 100);
+    assert_eq!(d.balance_of(client(0)), 100);
+    assert_eq!(
+        effects.failure,
+        Some(Failure {
+            client: acc(9),
+            ..unserved_7()
+        })
+    );
+}
+
 // ---- claim: every rejection ------------------------------------------------------------
 
 #[ink::test]
