@@ -11,7 +11,7 @@ use crate::errors::{Error, Result};
 use crate::events::*;
 use crate::types::{
     Accounting, Carried, Channel, ChannelClient, ChannelPage, ChannelPayment, Config,
-    MAX_CHANNEL_DURATION, MAX_FEE_BPS, MAX_PAGE,
+    ExpectedTerms, MAX_CHANNEL_DURATION, MAX_FEE_BPS, MAX_PAGE,
 };
 use crate::verify::check_signer;
 use gb_interfaces::{
@@ -83,6 +83,9 @@ pub struct OpenRequest {
     pub amount: Balance,
     /// Expiry timestamp (ms).
     pub expiry: Timestamp,
+    /// The terms the client pinned (`open_channel_with_terms`); `None`: whatever the
+    /// registry says when the call executes.
+    pub expected: Option<ExpectedTerms>,
 }
 
 impl EscrowData {
@@ -343,9 +346,9 @@ impl EscrowData {
 
     /// Opens a channel funded from `payer`'s balance plus `deposit` (native value that
     /// came with the call, 0 if none), for the service whose registry `terms` are given.
-    /// Errors: `ServiceNotFound`, `ServiceInactive`, `SchemeUnsupported`,
-    /// `InvalidSignerKey`, `ZeroAmount`, `ExpiryInPast`, `ExpiryTooFar`,
-    /// `InsufficientBalance`, `Overflow`.
+    /// Errors: `ServiceNotFound`, `ServiceInactive`, `PayeeChanged`, `PriceChanged`,
+    /// `SchemeUnsupported`, `InvalidSignerKey`, `ZeroAmount`, `ExpiryInPast`,
+    /// `ExpiryTooFar`, `InsufficientBalance`, `Overflow`.
     pub fn open_channel(
         &mut self,
         req: OpenRequest,
@@ -357,6 +360,14 @@ impl EscrowData {
         let terms = terms.ok_or(Error::ServiceNotFound)?;
         if !terms.active {
             return Err(Error::ServiceInactive);
+        }
+        if let Some(expected) = req.expected {
+            if terms.payee != expected.payee {
+                return Err(Error::PayeeChanged);
+            }
+            if terms.price > expected.max_price {
+                return Err(Error::PriceChanged);
+            }
         }
         check_signer(&req.signer)?;
         if req.amount == 0 {

@@ -67,6 +67,12 @@ pub enum Error {
     NotExpired,
     /// More claims in one batch than `MAX_BATCH`.
     BatchTooLarge,
+    /// `open_channel_with_terms`: the service's payee is not the one the client
+    /// expected (it was changed after the client read it).
+    PayeeChanged,
+    /// `open_channel_with_terms`: the service's price is above the highest the client
+    /// accepts (it was raised after the client read it).
+    PriceChanged,
 }
 
 /// Result of every escrow operation.

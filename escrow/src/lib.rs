@@ -42,8 +42,8 @@ pub mod escrow {
     use crate::events::Event;
     use crate::settle::SettleContext;
     use crate::types::{
-        Accounting, Carried, Channel, ChannelPage, ClaimOutcome, Config, Effects, FinalVoucher,
-        Voucher, REPORT_PROOF_SIZE_LIMIT, REPORT_REF_TIME_LIMIT,
+        Accounting, Carried, Channel, ChannelPage, ClaimOutcome, Config, Effects, ExpectedTerms,
+        FinalVoucher, Voucher, REPORT_PROOF_SIZE_LIMIT, REPORT_REF_TIME_LIMIT,
     };
     use crate::verify::ChainVerifier;
     use gb_interfaces::{
@@ -126,7 +126,40 @@ pub mod escrow {
             expiry: Timestamp,
         ) -> Result<ChannelId> {
             let caller = self.env().caller();
-            self.open(caller, caller, service_id, signer, amount, expiry, 0)
+            self.open(caller, caller, service_id, signer, amount, expiry, 0, None)
+        }
+
+        /// Anyone (the client): opens a channel like `open_channel`, but only on the
+        /// terms the client read from the registry: the service's payee must be
+        /// `expected.payee` (else `PayeeChanged`) and its price at most
+        /// `expected.max_price` (else `PriceChanged`), so a member changing them just
+        /// before the open (front-running it) makes it fail instead of paying someone
+        /// else. Any value sent is deposited first; `amount` comes from the caller's
+        /// balance with that deposit (send `amount` to fund it all in one call, as
+        /// `deposit_and_open`). Returns the channel id. Emits `Deposited` (if value was
+        /// sent) and `ChannelOpened`. Errors: as `open_channel`, `PayeeChanged`,
+        /// `PriceChanged`.
+        #[ink(message, payable)]
+        pub fn open_channel_with_terms(
+            &mut self,
+            service_id: ServiceId,
+            signer: Signer,
+            amount: Balance,
+            expiry: Timestamp,
+            expected: ExpectedTerms,
+        ) -> Result<ChannelId> {
+            let caller = self.env().caller();
+            let value = self.env().transferred_value();
+            self.open(
+                caller,
+                caller,
+                service_id,
+                signer,
+                amount,
+                expiry,
+                value,
+                Some(expected),
+            )
         }
 
         /// Anyone (a third party paying): like `open_channel`, funded from the caller's
@@ -142,7 +175,7 @@ pub mod escrow {
             expiry: Timestamp,
         ) -> Result<ChannelId> {
             let caller = self.env().caller();
-            self.open(caller, client, service_id, signer, amount, expiry, 0)
+            self.open(caller, client, service_id, signer, amount, expiry, 0, None)
         }
 
         /// Anyone (the client): deposits the value sent and opens a channel with all of
@@ -157,7 +190,9 @@ pub mod escrow {
         ) -> Result<ChannelId> {
             let caller = self.env().caller();
             let value = self.env().transferred_value();
-            self.open(caller, caller, service_id, signer, value, expiry, value)
+            self.open(
+                caller, caller, service_id, signer, value, expiry, value, None,
+            )
         }
 
         /// Anyone: adds `amount` from the caller's balance to an open channel (what is
@@ -368,6 +403,7 @@ pub mod escrow {
             amount: Balance,
             expiry: Timestamp,
             deposit: Balance,
+            expected: Option<ExpectedTerms>,
         ) -> Result<ChannelId> {
             let terms = self.service_terms(service_id)?;
             let request = OpenRequest {
@@ -377,6 +413,7 @@ pub mod escrow {
                 signer,
                 amount,
                 expiry,
+                expected,
             };
             let now = self.env().block_timestamp();
             let (id, events) = self.data.open_channel(request, deposit, terms, now)?;

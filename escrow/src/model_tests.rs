@@ -222,6 +222,7 @@ fn run(ops: &[Op]) -> Result<(), TestCaseError> {
                     signer: Signer::Sr25519(mac_key(w)),
                     amount: (a % 500).into(),
                     expiry: now + Timestamp::from(h) * HOUR / 8,
+                    expected: None,
                 };
                 let sent = Balance::from(a % 7);
                 let terms = ServiceTerms {

@@ -139,6 +139,20 @@ impl Channel {
     }
 }
 
+/// The registry terms a client read and pins when it opens a channel with
+/// `open_channel_with_terms`: if a member changed them in between (front-running the
+/// open with `update_service`), the open fails instead of paying someone else or more
+/// (issue 18, L5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, scale::Encode, scale::Decode)]
+#[cfg_attr(feature = "std", derive(scale_info::TypeInfo))]
+pub struct ExpectedTerms {
+    /// The payee the channel must pay; any other gives `PayeeChanged`.
+    pub payee: AccountId,
+    /// The highest price per call the client accepts; a higher one gives
+    /// `PriceChanged` (a lower price is fine).
+    pub max_price: Balance,
+}
+
 /// One voucher to claim: channel, cumulative amount, the client's signature over it
 /// (SCALE-encoded as the tuple `(channel_id, amount, signature)`).
 pub use gb_interfaces::Voucher;

@@ -113,6 +113,7 @@ pub fn request(n: u8, amount: Balance, expiry: Timestamp) -> OpenRequest {
         signer: sr_signer(n),
         amount,
         expiry,
+        expected: None,
     }
 }
 
@@ -513,6 +514,48 @@ fn open_channel_refuses_degenerate_signer_keys() {
     }
     assert_eq!(d.config().next_channel_id, 1);
     assert_eq!(d.balance_of(client(0)), 100);
+}
+
+/// Issue 18, L5: a client that pins the payee and price it read refuses a channel
+/// whose terms changed before its open executed (a member front-running it with
+/// `update_service`); nothing is written. Matching terms, or a lower price, open.
+#[ink::test]
+fn open_channel_with_pinned_terms_refuses_a_changed_payee_or_a_higher_price() {
+    use crate::types::ExpectedTerms;
+    let mut d = setup(0);
+    d.deposit(client(0), 100).unwrap();
+    let pinned = OpenRequest {
+        expected: Some(ExpectedTerms {
+            payee: payee(),
+            max_price: 5,
+        }),
+        ..request(0, 10, T0 + HOUR)
+    };
+    let with = |payee, price| {
+        Some(ServiceTerms {
+            payee,
+            price,
+            active: true,
+        })
+    };
+    assert_eq!(
+        d.open_channel(pinned, 0, with(acc(66), 5), T0).unwrap_err(),
+        Error::PayeeChanged
+    );
+    assert_eq!(
+        d.open_channel(pinned, 0, with(payee(), 6), T0).unwrap_err(),
+        Error::PriceChanged
+    );
+    assert_eq!(d.config().next_channel_id, 1);
+    assert_eq!(d.balance_of(client(0)), 100);
+    let (id, _) = d.open_channel(pinned, 0, with(payee(), 5), T0).unwrap();
+    assert_eq!(d.channel(id).unwrap().payee, payee());
+    d.open_channel(pinned, 0, with(payee(), 4), T0).unwrap();
+    // Unpinned, the open takes whatever the registry says (the old behaviour).
+    let (id, _) = d
+        .open_channel(request(0, 10, T0 + HOUR), 0, with(acc(66), 9), T0)
+        .unwrap();
+    assert_eq!(d.channel(id).unwrap().payee, acc(66));
 }
 
 #[ink::test]
