@@ -22,6 +22,7 @@
 pub mod data;
 pub mod errors;
 pub mod events;
+pub mod report;
 pub mod settle;
 pub mod types;
 pub mod verify;
@@ -457,23 +458,24 @@ pub mod escrow {
             }
             if let Some(reputation) = reputation {
                 let mut oracle: ink::contract_ref!(ReputationOracle) = reputation.into();
+                // The reply is never read (a big one would trap escrow): `report.rs`.
                 if !effects.settlements.is_empty() {
-                    let result = oracle
+                    let call = oracle
                         .call_mut()
                         .report_settlements(effects.settlements)
                         .ref_time_limit(REPORT_REF_TIME_LIMIT)
                         .proof_size_limit(REPORT_PROOF_SIZE_LIMIT)
-                        .try_invoke();
-                    carried.settlements = Some(matches!(result, Ok(Ok(Ok(())))));
+                        .params();
+                    carried.settlements = Some(crate::report::accepted(&call));
                 }
                 if let Some(f) = effects.failure {
-                    let result = oracle
+                    let call = oracle
                         .call_mut()
                         .report_failure(f.service_id, f.client, f.locked)
                         .ref_time_limit(REPORT_REF_TIME_LIMIT)
                         .proof_size_limit(REPORT_PROOF_SIZE_LIMIT)
-                        .try_invoke();
-                    carried.failure = Some(matches!(result, Ok(Ok(Ok(())))));
+                        .params();
+                    carried.failure = Some(crate::report::accepted(&call));
                 }
             }
             let events = self.data.carried_out(payee, effects.payout, carried)?;
