@@ -186,11 +186,15 @@ impl Agent {
             .client
             .send(
                 &self.key,
-                self.client.escrow().deposit_and_open(
+                // The payee and price the agent chose the service by are pinned:
+                // changed in between, the open fails instead of paying someone else.
+                self.client.escrow().open_channel_with_terms(
                     service.id,
                     signer_of(&self.vouchers),
                     funds,
                     expiry,
+                    &service.payee,
+                    service.price,
                 ),
             )
             .await;

@@ -534,11 +534,13 @@ async fn open(a: OpenArgs) -> Result<(), Failure> {
         let quote = c
             .dry_run(
                 &agent.account(),
-                c.escrow().deposit_and_open(
+                c.escrow().open_channel_with_terms(
                     s.id,
                     crate::agent::signer_of(&agent.vouchers),
                     funds,
                     expiry,
+                    &s.payee,
+                    s.price,
                 ),
             )
             .await

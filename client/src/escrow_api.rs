@@ -2,7 +2,9 @@
 
 use crate::account::ink_account;
 use crate::message::{contract_api, Infallible, Message};
-use escrow::types::{Accounting, Channel, ChannelPage, ClaimOutcome, Config, FinalVoucher};
+use escrow::types::{
+    Accounting, Channel, ChannelPage, ClaimOutcome, Config, ExpectedTerms, FinalVoucher,
+};
 use gb_chain::{AccountId, Balance, Timestamp};
 use gb_interfaces::{ChannelId, ServiceId, Signer, Voucher};
 
@@ -89,6 +91,31 @@ impl EscrowApi {
             "escrow::deposit_and_open",
             &self.address,
             b.deposit_and_open(service_id, signer, expiry),
+        )
+        .with_value(funds)
+    }
+
+    /// Deposits `funds` (sent with the call) and opens a channel with all of it, only
+    /// if the service's payee is still `payee` and its price at most `max_price` (the
+    /// terms the caller read from the registry; else `PayeeChanged` / `PriceChanged`).
+    pub fn open_channel_with_terms(
+        &self,
+        service_id: ServiceId,
+        signer: Signer,
+        funds: Balance,
+        expiry: Timestamp,
+        payee: &AccountId,
+        max_price: Balance,
+    ) -> Fallible<ChannelId> {
+        let mut b = self.builder();
+        let expected = ExpectedTerms {
+            payee: ink_account(payee),
+            max_price,
+        };
+        Message::fallible(
+            "escrow::open_channel_with_terms",
+            &self.address,
+            b.open_channel_with_terms(service_id, signer, funds, expiry, expected),
         )
         .with_value(funds)
     }

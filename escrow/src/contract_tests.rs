@@ -88,6 +88,7 @@ fn open_from_balance(e: &mut Escrow, amount: Balance) -> ChannelId {
         signer: key().signer(),
         amount,
         expiry: T0 + HOUR,
+        expected: None,
     };
     let terms = ServiceTerms {
         payee: a.eve,

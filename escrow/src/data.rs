@@ -11,7 +11,7 @@ use crate::errors::{Error, Result};
 use crate::events::*;
 use crate::types::{
     Accounting, Carried, Channel, ChannelClient, ChannelPage, ChannelPayment, Config,
-    MAX_CHANNEL_DURATION, MAX_FEE_BPS, MAX_PAGE,
+    ExpectedTerms, MAX_CHANNEL_DURATION, MAX_FEE_BPS, MAX_PAGE,
 };
 use crate::verify::check_signer;
 use gb_interfaces::{
@@ -40,7 +40,8 @@ pub struct EscrowData {
     pub(crate) registry: AccountId,
     /// The reputation contract told about settlements and failures; `None`: no reports.
     pub(crate) reputation: Option<AccountId>,
-    /// Protocol fee on claims (basis points, ≤ `MAX_FEE_BPS`).
+    /// Protocol fee (basis points, ≤ `MAX_FEE_BPS`) of channels opened from now on;
+    /// each channel stores the fee it opened with.
     pub(crate) fee_bps: u16,
     /// Receives the protocol fees (`withdraw_fees`).
     pub(crate) treasury: AccountId,
@@ -72,7 +73,7 @@ pub struct EscrowData {
 pub struct OpenRequest {
     /// Whose balance funds the channel.
     pub payer: AccountId,
-    /// Whose channel it is (refunds, extension, rating).
+    /// Whose channel it is (refunds, extension); the payer rates it.
     pub client: AccountId,
     /// The service to pay.
     pub service_id: ServiceId,
@@ -82,6 +83,9 @@ pub struct OpenRequest {
     pub amount: Balance,
     /// Expiry timestamp (ms).
     pub expiry: Timestamp,
+    /// The terms the client pinned (`open_channel_with_terms`); `None`: whatever the
+    /// registry says when the call executes.
+    pub expected: Option<ExpectedTerms>,
 }
 
 impl EscrowData {
@@ -149,7 +153,8 @@ impl EscrowData {
         Ok(self.ownable.ensure_owner(caller)?)
     }
 
-    /// Owner sets the protocol fee and its treasury. Errors: `NotOwner`, `FeeTooHigh`.
+    /// Owner sets the protocol fee of channels opened from now on (open channels keep
+    /// theirs) and the treasury. Errors: `NotOwner`, `FeeTooHigh`.
     pub fn set_fee(
         &mut self,
         caller: AccountId,
@@ -341,9 +346,9 @@ impl EscrowData {
 
     /// Opens a channel funded from `payer`'s balance plus `deposit` (native value that
     /// came with the call, 0 if none), for the service whose registry `terms` are given.
-    /// Errors: `ServiceNotFound`, `ServiceInactive`, `SchemeUnsupported`,
-    /// `InvalidSignerKey`, `ZeroAmount`, `ExpiryInPast`, `ExpiryTooFar`,
-    /// `InsufficientBalance`, `Overflow`.
+    /// Errors: `ServiceNotFound`, `ServiceInactive`, `PayeeChanged`, `PriceChanged`,
+    /// `SchemeUnsupported`, `InvalidSignerKey`, `ZeroAmount`, `ExpiryInPast`,
+    /// `ExpiryTooFar`, `InsufficientBalance`, `Overflow`.
     pub fn open_channel(
         &mut self,
         req: OpenRequest,
@@ -355,6 +360,14 @@ impl EscrowData {
         let terms = terms.ok_or(Error::ServiceNotFound)?;
         if !terms.active {
             return Err(Error::ServiceInactive);
+        }
+        if let Some(expected) = req.expected {
+            if terms.payee != expected.payee {
+                return Err(Error::PayeeChanged);
+            }
+            if terms.price > expected.max_price {
+                return Err(Error::PriceChanged);
+            }
         }
         check_signer(&req.signer)?;
         if req.amount == 0 {
@@ -393,9 +406,11 @@ impl EscrowData {
             claimed: 0,
             last_claim_at: 0,
             state: ChannelState::Open,
+            fee_bps: self.fee_bps,
         };
         let client = ChannelClient {
             client: req.client,
+            payer: req.payer,
             expiry: req.expiry,
         };
         self.payments.insert(id, &payment);

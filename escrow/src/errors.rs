@@ -54,7 +54,9 @@ pub enum Error {
     /// This build of escrow cannot verify the scheme (built with feature `ecdsa-only`
     /// for a runtime without the `sr25519_verify` host function).
     SchemeUnsupported,
-    /// The ecdsa public key is not a 33-byte compressed key (first byte 2 or 3).
+    /// The signer key cannot be a channel's: the all-zero sr25519 key (the Ristretto
+    /// identity, for which anyone can forge a signature), or an ecdsa key that is not a
+    /// compressed secp256k1 point (first byte 2 or 3, x on the curve).
     InvalidSignerKey,
     /// The voucher's cumulative amount is not above what was already claimed (a stale or
     /// replayed voucher).
@@ -65,6 +67,12 @@ pub enum Error {
     NotExpired,
     /// More claims in one batch than `MAX_BATCH`.
     BatchTooLarge,
+    /// `open_channel_with_terms`: the service's payee is not the one the client
+    /// expected (it was changed after the client read it).
+    PayeeChanged,
+    /// `open_channel_with_terms`: the service's price is above the highest the client
+    /// accepts (it was raised after the client read it).
+    PriceChanged,
 }
 
 /// Result of every escrow operation.

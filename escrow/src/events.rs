@@ -208,7 +208,8 @@ pub struct FeesWithdrawn {
 #[ink::event]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FeeChanged {
-    /// The fee on claims now (basis points).
+    /// The fee (basis points) of the channels opened from now on; open channels keep
+    /// the fee they opened with.
     pub fee_bps: u16,
     /// Who may withdraw the fees now.
     #[ink(topic)]

@@ -22,6 +22,7 @@
 pub mod data;
 pub mod errors;
 pub mod events;
+pub mod report;
 pub mod settle;
 pub mod types;
 pub mod verify;
@@ -42,8 +43,8 @@ pub mod escrow {
     use crate::events::Event;
     use crate::settle::SettleContext;
     use crate::types::{
-        Accounting, Carried, Channel, ChannelPage, ClaimOutcome, Config, Effects, FinalVoucher,
-        Voucher, REPORT_PROOF_SIZE_LIMIT, REPORT_REF_TIME_LIMIT,
+        Accounting, Carried, Channel, ChannelPage, ClaimOutcome, Config, Effects, ExpectedTerms,
+        FinalVoucher, Voucher, REPORT_PROOF_SIZE_LIMIT, REPORT_REF_TIME_LIMIT,
     };
     use crate::verify::ChainVerifier;
     use gb_interfaces::{
@@ -126,7 +127,40 @@ pub mod escrow {
             expiry: Timestamp,
         ) -> Result<ChannelId> {
             let caller = self.env().caller();
-            self.open(caller, caller, service_id, signer, amount, expiry, 0)
+            self.open(caller, caller, service_id, signer, amount, expiry, 0, None)
+        }
+
+        /// Anyone (the client): opens a channel like `open_channel`, but only on the
+        /// terms the client read from the registry: the service's payee must be
+        /// `expected.payee` (else `PayeeChanged`) and its price at most
+        /// `expected.max_price` (else `PriceChanged`), so a member changing them just
+        /// before the open (front-running it) makes it fail instead of paying someone
+        /// else. Any value sent is deposited first; `amount` comes from the caller's
+        /// balance with that deposit (send `amount` to fund it all in one call, as
+        /// `deposit_and_open`). Returns the channel id. Emits `Deposited` (if value was
+        /// sent) and `ChannelOpened`. Errors: as `open_channel`, `PayeeChanged`,
+        /// `PriceChanged`.
+        #[ink(message, payable)]
+        pub fn open_channel_with_terms(
+            &mut self,
+            service_id: ServiceId,
+            signer: Signer,
+            amount: Balance,
+            expiry: Timestamp,
+            expected: ExpectedTerms,
+        ) -> Result<ChannelId> {
+            let caller = self.env().caller();
+            let value = self.env().transferred_value();
+            self.open(
+                caller,
+                caller,
+                service_id,
+                signer,
+                amount,
+                expiry,
+                value,
+                Some(expected),
+            )
         }
 
         /// Anyone (a third party paying): like `open_channel`, funded from the caller's
@@ -142,7 +176,7 @@ pub mod escrow {
             expiry: Timestamp,
         ) -> Result<ChannelId> {
             let caller = self.env().caller();
-            self.open(caller, client, service_id, signer, amount, expiry, 0)
+            self.open(caller, client, service_id, signer, amount, expiry, 0, None)
         }
 
         /// Anyone (the client): deposits the value sent and opens a channel with all of
@@ -157,7 +191,9 @@ pub mod escrow {
         ) -> Result<ChannelId> {
             let caller = self.env().caller();
             let value = self.env().transferred_value();
-            self.open(caller, caller, service_id, signer, value, expiry, value)
+            self.open(
+                caller, caller, service_id, signer, value, expiry, value, None,
+            )
         }
 
         /// Anyone: adds `amount` from the caller's balance to an open channel (what is
@@ -267,8 +303,9 @@ pub mod escrow {
             Ok(amount)
         }
 
-        /// The owner: sets the protocol fee (basis points, ≤ 1000) and the treasury.
-        /// Fees already held go to whoever is treasury when withdrawn. Emits
+        /// The owner: sets the protocol fee (basis points, ≤ 1000) of the channels
+        /// opened from now on (a channel keeps the fee it opened with) and the
+        /// treasury. Fees already held go to whoever is treasury when withdrawn. Emits
         /// `FeeChanged`. Errors: `NotOwner`, `FeeTooHigh`, `Reentrant`.
         #[ink(message)]
         pub fn set_fee(&mut self, fee_bps: u16, treasury: AccountId) -> Result<()> {
@@ -367,6 +404,7 @@ pub mod escrow {
             amount: Balance,
             expiry: Timestamp,
             deposit: Balance,
+            expected: Option<ExpectedTerms>,
         ) -> Result<ChannelId> {
             let terms = self.service_terms(service_id)?;
             let request = OpenRequest {
@@ -376,6 +414,7 @@ pub mod escrow {
                 signer,
                 amount,
                 expiry,
+                expected,
             };
             let now = self.env().block_timestamp();
             let (id, events) = self.data.open_channel(request, deposit, terms, now)?;
@@ -419,23 +458,24 @@ pub mod escrow {
             }
             if let Some(reputation) = reputation {
                 let mut oracle: ink::contract_ref!(ReputationOracle) = reputation.into();
+                // The reply is never read (a big one would trap escrow): `report.rs`.
                 if !effects.settlements.is_empty() {
-                    let result = oracle
+                    let call = oracle
                         .call_mut()
                         .report_settlements(effects.settlements)
                         .ref_time_limit(REPORT_REF_TIME_LIMIT)
                         .proof_size_limit(REPORT_PROOF_SIZE_LIMIT)
-                        .try_invoke();
-                    carried.settlements = Some(matches!(result, Ok(Ok(Ok(())))));
+                        .params();
+                    carried.settlements = Some(crate::report::accepted(&call));
                 }
                 if let Some(f) = effects.failure {
-                    let result = oracle
+                    let call = oracle
                         .call_mut()
                         .report_failure(f.service_id, f.client, f.locked)
                         .ref_time_limit(REPORT_REF_TIME_LIMIT)
                         .proof_size_limit(REPORT_PROOF_SIZE_LIMIT)
-                        .try_invoke();
-                    carried.failure = Some(matches!(result, Ok(Ok(Ok(())))));
+                        .params();
+                    carried.failure = Some(crate::report::accepted(&call));
                 }
             }
             let events = self.data.carried_out(payee, effects.payout, carried)?;

@@ -134,6 +134,8 @@ struct Model {
     fees_out: Balance,
     /// (id, client, payee, highest valid voucher amount).
     channels: Vec<(ChannelId, u8, u8, Balance)>,
+    /// The fee in force when each channel opened: its claims' fee (issue 18, L3).
+    fee_at_open: std::collections::BTreeMap<ChannelId, u16>,
 }
 
 impl Model {
@@ -167,6 +169,14 @@ impl Model {
             if let Event::Claimed(c) = e {
                 assert_eq!(c.paid, c.claims.iter().map(|l| l.paid).sum::<Balance>());
                 assert_eq!(c.fee, c.claims.iter().map(|l| l.fee).sum::<Balance>());
+                for l in &c.claims {
+                    let bps = Balance::from(self.fee_at_open[&l.channel_id]);
+                    assert_eq!(
+                        l.fee,
+                        l.paid * bps / 10_000,
+                        "the fee of the channel's open"
+                    );
+                }
                 gross += c.paid;
                 fees += c.fee;
             }
@@ -212,6 +222,7 @@ fn run(ops: &[Op]) -> Result<(), TestCaseError> {
                     signer: Signer::Sr25519(mac_key(w)),
                     amount: (a % 500).into(),
                     expiry: now + Timestamp::from(h) * HOUR / 8,
+                    expected: None,
                 };
                 let sent = Balance::from(a % 7);
                 let terms = ServiceTerms {
@@ -219,7 +230,9 @@ fn run(ops: &[Op]) -> Result<(), TestCaseError> {
                     price: 1,
                     active: true,
                 };
+                let fee_bps = d.config().fee_bps;
                 if let Ok((id, _)) = d.open_channel(req, sent, Some(terms), now) {
+                    m.fee_at_open.insert(id, fee_bps);
                     m.deposited += sent;
                     m.channels.push((id, w, p, 0));
                 }

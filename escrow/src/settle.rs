@@ -111,7 +111,7 @@ impl EscrowData {
         ctx.verifier.verify(&channel.signer, message, signature)?;
         let paid = amount.checked_sub(channel.claimed).ok_or(Error::Overflow)?;
         let fee = paid
-            .checked_mul(Balance::from(self.fee_bps))
+            .checked_mul(Balance::from(channel.fee_bps))
             .ok_or(Error::Overflow)?
             / BPS_DENOMINATOR;
         Ok(ClaimAmounts { paid, fee })
@@ -275,7 +275,8 @@ impl EscrowData {
         if channel.state != ChannelState::Open {
             return Err(Error::ChannelClosed);
         }
-        let client = self.client_of(channel_id)?;
+        let owner = self.clients.get(channel_id).ok_or(Error::ChannelNotFound)?;
+        let client = owner.client;
         let claim = match &voucher {
             Some(v) => {
                 let mut message = VoucherMessage::new(&ctx.escrow);
@@ -309,7 +310,7 @@ impl EscrowData {
         }
         let mut events = claims.into_events(ctx.caller);
         self.end(channel_id, &mut channel, client, refund)?;
-        effects.failure = unserved(&channel, client);
+        effects.failure = unserved(&channel, owner.payer);
         events.push(Event::ChannelClosed(ChannelClosed {
             channel_id,
             client,
@@ -342,7 +343,7 @@ impl EscrowData {
         let refund = self.check_end(&channel, caller, channel.claimed)?;
         self.end(channel_id, &mut channel, caller, refund)?;
         let effects = Effects {
-            failure: unserved(&channel, caller),
+            failure: unserved(&channel, owner.payer),
             ..Effects::default()
         };
         let event = Event::ChannelRefunded(ChannelRefunded {
@@ -352,14 +353,6 @@ impl EscrowData {
             refunded: refund.amount,
         });
         Ok((refund.amount, effects, ink::prelude::vec![event]))
-    }
-
-    /// The client of a channel. Errors: `ChannelNotFound`.
-    fn client_of(&self, channel_id: ChannelId) -> Result<AccountId> {
-        self.clients
-            .get(channel_id)
-            .map(|c| c.client)
-            .ok_or(Error::ChannelNotFound)
     }
 
     /// What `client` gets back when `channel` ends with `claimed` in total.
@@ -419,11 +412,11 @@ impl EscrowData {
 }
 
 /// The failure to report if the channel ends with nothing ever claimed (a refund after
-/// expiry, or a close by the payee).
-fn unserved(channel: &ChannelPayment, client: AccountId) -> Option<Failure> {
+/// expiry, or a close by the payee), in the name of the channel's `payer`.
+fn unserved(channel: &ChannelPayment, payer: AccountId) -> Option<Failure> {
     (channel.claimed == 0).then_some(Failure {
         service_id: channel.service_id,
-        client,
+        client: payer,
         locked: channel.funds,
     })
 }

@@ -45,6 +45,9 @@ pub struct ChannelPayment {
     pub last_claim_at: Timestamp,
     /// Open or closed.
     pub state: ChannelState,
+    /// The protocol fee (basis points) of this channel's claims: the fee in force when
+    /// it opened, whatever the owner sets later (issue 18, L3).
+    pub fee_bps: u16,
 }
 
 /// The part of a channel claims do not need: whose it is and until when. Read by
@@ -55,8 +58,11 @@ pub struct ChannelPayment {
     derive(scale_info::TypeInfo, ink::storage::traits::StorageLayout)
 )]
 pub struct ChannelClient {
-    /// Whose funds are locked: gets the rest back, may add funds, extend and rate.
+    /// Whose channel it is: gets the rest back, may extend and refund.
     pub client: AccountId,
+    /// Whose balance funded the channel at opening (the client, or the third party of
+    /// `open_channel_for`): the one who may rate it and whose failure it reports.
+    pub payer: AccountId,
     /// From this block timestamp (ms) on the client may take the rest back.
     pub expiry: Timestamp,
 }
@@ -67,7 +73,7 @@ pub struct ChannelClient {
 pub struct Channel {
     /// The channel's id (from a counter starting at 1, never reused).
     pub id: ChannelId,
-    /// Whose funds are locked: gets the rest back, may add funds, extend and rate.
+    /// Whose channel it is: gets the rest back, may extend and refund.
     pub client: AccountId,
     /// Who is paid: the service's payee at opening time.
     pub payee: AccountId,
@@ -85,6 +91,11 @@ pub struct Channel {
     pub last_claim_at: Timestamp,
     /// Open or closed.
     pub state: ChannelState,
+    /// The protocol fee (basis points) of this channel's claims, fixed when it opened.
+    pub fee_bps: u16,
+    /// Whose balance funded the channel at opening (the client, or the third party of
+    /// `open_channel_for`): the one who may rate it (issue 18, L9).
+    pub payer: AccountId,
 }
 
 impl Channel {
@@ -101,6 +112,8 @@ impl Channel {
             expiry: client.expiry,
             last_claim_at: payment.last_claim_at,
             state: payment.state,
+            fee_bps: payment.fee_bps,
+            payer: client.payer,
         }
     }
 
@@ -116,6 +129,7 @@ impl Channel {
     pub fn facts(&self) -> ChannelFacts {
         ChannelFacts {
             client: self.client,
+            payer: self.payer,
             payee: self.payee,
             service_id: self.service_id,
             claimed: self.claimed,
@@ -123,6 +137,20 @@ impl Channel {
             state: self.state,
         }
     }
+}
+
+/// The registry terms a client read and pins when it opens a channel with
+/// `open_channel_with_terms`: if a member changed them in between (front-running the
+/// open with `update_service`), the open fails instead of paying someone else or more
+/// (issue 18, L5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, scale::Encode, scale::Decode)]
+#[cfg_attr(feature = "std", derive(scale_info::TypeInfo))]
+pub struct ExpectedTerms {
+    /// The payee the channel must pay; any other gives `PayeeChanged`.
+    pub payee: AccountId,
+    /// The highest price per call the client accepts; a higher one gives
+    /// `PriceChanged` (a lower price is fine).
+    pub max_price: Balance,
 }
 
 /// One voucher to claim: channel, cumulative amount, the client's signature over it
@@ -154,7 +182,8 @@ pub struct Config {
     pub service_registry: AccountId,
     /// The reputation contract told about settlements; `None`: no reports.
     pub reputation: Option<AccountId>,
-    /// Protocol fee on claims, in basis points (≤ `MAX_FEE_BPS`).
+    /// Protocol fee, in basis points (≤ `MAX_FEE_BPS`), of the channels opened from
+    /// now on (each channel keeps the fee it opened with).
     pub fee_bps: u16,
     /// Receives the protocol fees (`withdraw_fees`).
     pub treasury: AccountId,
@@ -207,7 +236,8 @@ pub struct FinalVoucher {
 pub struct Failure {
     /// The service that did not deliver.
     pub service_id: ServiceId,
-    /// The channel's client.
+    /// The channel's payer (whose funds it locked; reputation counts failures at most
+    /// once per payer, service and day).
     pub client: AccountId,
     /// The funds the channel locked.
     pub locked: Balance,

@@ -83,15 +83,27 @@ fn verify_ecdsa(key: &[u8; 33], message: &[u8; VOUCHER_LEN], sig: &[u8; 65]) -> 
     }
 }
 
-/// `Ok` if `signer` is usable in this build: sr25519 needs the host function, an
-/// ecdsa key must be in compressed form (first byte 2 or 3). Errors:
-/// `SchemeUnsupported`, `InvalidSignerKey`.
+/// `Ok` if `signer` may be a channel's signer: sr25519 needs the host function
+/// (errors `SchemeUnsupported` otherwise); the key must not be degenerate
+/// ([`Signer::has_degenerate_key`]: the all-zero sr25519 identity, for which anyone can
+/// forge a signature, or an ecdsa key without the compressed prefix 2 or 3); an ecdsa
+/// key must decompress to a secp256k1 point (the chain's `ecdsa_to_eth_address`, a
+/// stable host function, decompresses it). Errors: `SchemeUnsupported`,
+/// `InvalidSignerKey`. `gb_voucher::check_signer` applies the same rule off chain.
 pub fn check_signer(signer: &Signer) -> Result<()> {
+    if matches!(signer, Signer::Sr25519(_)) && !SR25519_SUPPORTED {
+        return Err(Error::SchemeUnsupported);
+    }
+    if signer.has_degenerate_key() {
+        return Err(Error::InvalidSignerKey);
+    }
     match signer {
-        Signer::Sr25519(_) if !SR25519_SUPPORTED => Err(Error::SchemeUnsupported),
         Signer::Sr25519(_) => Ok(()),
-        Signer::Ecdsa(key) if key[0] == 2 || key[0] == 3 => Ok(()),
-        Signer::Ecdsa(_) => Err(Error::InvalidSignerKey),
+        Signer::Ecdsa(key) => {
+            let mut eth_address = [0u8; 20];
+            ink::env::ecdsa_to_eth_address(key, &mut eth_address)
+                .map_err(|_| Error::InvalidSignerKey)
+        }
     }
 }
 

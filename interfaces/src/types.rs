@@ -50,6 +50,28 @@ pub enum Signer {
     Ecdsa(#[cfg_attr(feature = "serde", serde(with = "crate::serde_fmt::hex_bytes"))] [u8; 33]),
 }
 
+impl Signer {
+    /// True if the key is one no channel may use (issue 18, L2), by the rule escrow
+    /// applies when a channel opens and `gb-voucher` applies off chain:
+    ///
+    /// * sr25519: all zero bytes, the encoding of the Ristretto identity point. For
+    ///   that "key" anyone can forge a valid signature of every message (R = s·B),
+    ///   so a channel opened with it could be drained by its payee. Ristretto is a
+    ///   prime-order group: the identity is its only small-order point, and its only
+    ///   encoding is all zero (decoding refuses non-canonical bytes). Any other 32
+    ///   bytes decode to a point of prime order or to nothing, and a key that decodes
+    ///   to nothing verifies no signature at all.
+    /// * ecdsa: a first byte other than 2 or 3 (not a compressed key). Whether the
+    ///   x coordinate is on the curve needs curve arithmetic: escrow asks the chain
+    ///   (`ecdsa_to_eth_address`), `gb-voucher` asks k256, the library the chain uses.
+    pub fn has_degenerate_key(&self) -> bool {
+        match self {
+            Signer::Sr25519(key) => key.iter().all(|b| *b == 0),
+            Signer::Ecdsa(key) => key[0] != 2 && key[0] != 3,
+        }
+    }
+}
+
 /// A voucher signature, matching the channel's [`Signer`] scheme.
 ///
 /// JSON (feature `serde`): `{"sr25519": "0x…"}` or `{"ecdsa": "0x…"}`.
@@ -85,8 +107,12 @@ pub enum ChannelState {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, scale::Encode, scale::Decode)]
 #[cfg_attr(feature = "std", derive(scale_info::TypeInfo))]
 pub struct ChannelFacts {
-    /// The client whose funds are locked (the only account allowed to rate).
+    /// The client the channel belongs to (refunds and extensions are its).
     pub client: AccountId,
+    /// The account whose balance funded the channel when it opened: the client itself,
+    /// or the third party of `open_channel_for`. The only account allowed to rate the
+    /// channel, and whose spend it is (issue 18, L9): rating rights are paid for.
+    pub payer: AccountId,
     /// The payee the channel pays.
     pub payee: AccountId,
     /// The service the channel was opened for.

@@ -235,6 +235,8 @@ fn market(n: usize) -> Market {
             expiry: now + 365 * 86_400_000,
             last_claim_at: 0,
             state: ChannelState::Open,
+            fee_bps: 0,
+            payer: ink_account(&AccountId([i as u8; 32])),
         };
         answers.insert(
             client.escrow().channel(id).call.data,

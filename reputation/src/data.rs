@@ -272,7 +272,8 @@ impl ReputationData {
     /// `stars` at `now`. `is_affiliated(service_id)` asks the registry; it is called
     /// only once every cheaper check passed.
     ///
-    /// Rules: stars 1..=5; once per channel; caller is the channel's client; something
+    /// Rules: stars 1..=5; once per channel; caller is the channel's payer (who funded
+    /// it: the client, or the third party of escrow's `open_channel_for`); something
     /// was claimed; `now ≤ last_claim_at + rating_window_ms`; at most one accepted
     /// rating per (caller, payee, epoch), whichever of the payee's services it is for;
     /// caller is not the payee nor affiliated with the service. Weight `w = min(claimed, rating_cap) · μ`, μ
@@ -299,7 +300,7 @@ impl ReputationData {
         self.pre_rate(channel_id, stars)?;
         let x = stars_to_ppm(stars).ok_or(Error::InvalidStars)?;
         let facts = facts.ok_or(Error::ChannelNotFound)?;
-        if facts.client != caller {
+        if facts.payer != caller {
             return Err(Error::NotChannelClient);
         }
         if facts.claimed == 0 {

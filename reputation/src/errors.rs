@@ -22,7 +22,8 @@ pub enum Error {
     AlreadyRated,
     /// Escrow knows no channel with this id.
     ChannelNotFound,
-    /// Only the channel's client may rate it.
+    /// Only the channel's payer (the account that funded it: its client, or the third
+    /// party of escrow's `open_channel_for`) may rate it.
     NotChannelClient,
     /// Nothing was claimed from the channel: nothing was paid, so there is nothing to rate.
     NothingClaimed,

@@ -241,3 +241,35 @@ fn any_voucher_signer_signs() {
     assert_eq!(voucher, sign(&&alice_ec(), &[1; 32], 3, 4));
     assert_eq!(verify(&wallet.signer(), &[1; 32], &voucher), Ok(()));
 }
+
+/// Issue 18, L2: the signer keys escrow refuses at open are refused here too, so a
+/// gateway never accepts a voucher escrow could not have a channel for: the all-zero
+/// sr25519 key (the Ristretto identity: the forged signature (R, s) = (B, 1) "verifies"
+/// for it) and ecdsa keys that are not compressed curve points.
+#[test]
+fn degenerate_signer_keys_are_refused_like_escrow_refuses_them() {
+    let refused = Err(VoucherError::InvalidSignerKey);
+    let identity = Signer::Sr25519([0; 32]);
+    assert_eq!(check_signer(&identity), refused);
+    // The forgery would pass the signature check alone.
+    let mut forged = [0u8; 64];
+    forged[..32].copy_from_slice(&[
+        0xe2, 0xf2, 0xae, 0x0a, 0x6a, 0xbc, 0x4e, 0x71, 0xa8, 0x84, 0xa9, 0x61, 0xc5, 0x00, 0x51,
+        0x5f, 0x58, 0xe3, 0x0b, 0x6a, 0xa5, 0x82, 0xdd, 0x8d, 0xb6, 0xa6, 0x59, 0x45, 0xe0, 0x8d,
+        0x2d, 0x76,
+    ]);
+    forged[32] = 1;
+    forged[63] |= 0x80;
+    let voucher = Voucher::new(1, 1_000, VoucherSignature::Sr25519(forged));
+    assert_eq!(verify(&identity, &[7; 32], &voucher), refused);
+    let mut off_curve = [0u8; 33];
+    off_curve[0] = 2;
+    off_curve[32] = 5; // 5³ + 7 is not a square mod p
+    let mut not_a_field_element = [0xFF; 33];
+    not_a_field_element[0] = 3;
+    for key in [off_curve, not_a_field_element] {
+        assert_eq!(check_signer(&Signer::Ecdsa(key)), refused, "{key:?}");
+    }
+    assert_eq!(check_signer(&alice_ec().signer()), Ok(()));
+    assert_eq!(check_signer(&alice_sr().signer()), Ok(()));
+}

@@ -6,8 +6,8 @@
 //! * ecdsa: recovery id (byte 64) in 0..=3 or 27..=30 (Ethereum style, minus 27), the
 //!   key recovered from `blake2_256(message)`, compressed, equal to the channel's.
 //! * the signer rule of escrow's `check_signer` (applied when a channel is opened, so
-//!   no channel has a signer that breaks it): an ecdsa key is compressed (first byte 2
-//!   or 3).
+//!   no channel has a signer that breaks it): not the all-zero sr25519 identity, an
+//!   ecdsa key is a compressed secp256k1 point.
 
 use gb_interfaces::{
     voucher_message, wrapped_voucher_message, Signer, Voucher, VoucherSignature, VOUCHER_LEN,
@@ -26,10 +26,11 @@ pub enum VoucherError {
         "invalid signature: it does not cover this escrow, channel id and amount for this signer"
     )]
     InvalidSignature,
-    /// The ecdsa signer key is not in compressed form; escrow refuses to open a channel
-    /// for it.
+    /// The signer key is degenerate (the all-zero sr25519 identity, for which anyone
+    /// can forge a signature) or not a compressed secp256k1 point; escrow refuses to
+    /// open a channel for it.
     #[error(
-        "invalid signer key: an ecdsa key must be compressed (33 bytes, first byte 0x02 or 0x03)"
+        "invalid signer key: not the all-zero sr25519 key, and an ecdsa key must be a compressed secp256k1 point (33 bytes, first byte 0x02 or 0x03)"
     )]
     InvalidSignerKey,
 }
@@ -60,12 +61,21 @@ pub fn verify_message(
     valid.then_some(()).ok_or(VoucherError::InvalidSignature)
 }
 
-/// Escrow's signer rule: an ecdsa key must be compressed (first byte 2 or 3); any
-/// 32 bytes are an sr25519 signer (a key that is no curve point verifies nothing).
+/// Escrow's signer rule (its `check_signer`, issue 18 L2): the key must not be
+/// degenerate (`Signer::has_degenerate_key`: the all-zero sr25519 identity, for which
+/// anyone can forge a signature; an ecdsa key without the compressed prefix 2 or 3),
+/// and an ecdsa key must decompress to a secp256k1 point (checked with k256, the
+/// library behind the chain's `ecdsa_to_eth_address` that escrow asks). Any other 32
+/// bytes are an sr25519 signer (a key that is no curve point verifies nothing).
 /// Errors: `InvalidSignerKey`.
 pub fn check_signer(signer: &Signer) -> Result<(), VoucherError> {
+    if signer.has_degenerate_key() {
+        return Err(VoucherError::InvalidSignerKey);
+    }
     match signer {
-        Signer::Ecdsa(key) if key[0] != 2 && key[0] != 3 => Err(VoucherError::InvalidSignerKey),
+        Signer::Ecdsa(key) if k256::PublicKey::from_sec1_bytes(key).is_err() => {
+            Err(VoucherError::InvalidSignerKey)
+        }
         _ => Ok(()),
     }
 }

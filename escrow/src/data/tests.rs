@@ -113,6 +113,7 @@ pub fn request(n: u8, amount: Balance, expiry: Timestamp) -> OpenRequest {
         signer: sr_signer(n),
         amount,
         expiry,
+        expected: None,
     }
 }
 
@@ -410,6 +411,10 @@ fn open_channel_for_a_client_paid_by_a_third_party() {
     };
     let (id, _) = d.open_channel(req, 0, terms(payee()), T0).unwrap();
     assert_eq!(d.channel(id).unwrap().client, client(0));
+    // Issue 18, L9: the payer is kept, and reputation's facts name it as the rater.
+    assert_eq!(d.channel(id).unwrap().payer, acc(9));
+    let facts = d.channel(id).unwrap().facts();
+    assert_eq!((facts.client, facts.payer), (client(0), acc(9)));
     assert_eq!(d.balance_of(acc(9)), 0);
     assert_eq!(
         d.channels_of(Role::Client, client(0), 0, 0).channels.len(),
@@ -482,6 +487,75 @@ fn open_channel_rejections_leave_no_trace() {
             fees: 0
         }
     );
+}
+
+/// Issue 18, L2: a channel whose signer is the sr25519 identity (all zero) could be
+/// drained by its payee with a signature anyone can make
+/// (`verify::tests::forged_identity_signature`); so could be none whose ecdsa key is
+/// not a curve point, but such a channel would lock its funds for nothing. Both are
+/// refused at open, with nothing written.
+#[cfg(not(feature = "ecdsa-only"))]
+#[ink::test]
+fn open_channel_refuses_degenerate_signer_keys() {
+    let mut d = setup(0);
+    d.deposit(client(0), 100).unwrap();
+    let mut off_curve = [0u8; 33];
+    off_curve[0] = 2;
+    off_curve[32] = 5;
+    for signer in [Signer::Sr25519([0; 32]), Signer::Ecdsa(off_curve)] {
+        let req = OpenRequest {
+            signer,
+            ..request(0, 100, T0 + HOUR)
+        };
+        assert_eq!(
+            d.open_channel(req, 0, terms(payee()), T0).unwrap_err(),
+            Error::InvalidSignerKey
+        );
+    }
+    assert_eq!(d.config().next_channel_id, 1);
+    assert_eq!(d.balance_of(client(0)), 100);
+}
+
+/// Issue 18, L5: a client that pins the payee and price it read refuses a channel
+/// whose terms changed before its open executed (a member front-running it with
+/// `update_service`); nothing is written. Matching terms, or a lower price, open.
+#[ink::test]
+fn open_channel_with_pinned_terms_refuses_a_changed_payee_or_a_higher_price() {
+    use crate::types::ExpectedTerms;
+    let mut d = setup(0);
+    d.deposit(client(0), 100).unwrap();
+    let pinned = OpenRequest {
+        expected: Some(ExpectedTerms {
+            payee: payee(),
+            max_price: 5,
+        }),
+        ..request(0, 10, T0 + HOUR)
+    };
+    let with = |payee, price| {
+        Some(ServiceTerms {
+            payee,
+            price,
+            active: true,
+        })
+    };
+    assert_eq!(
+        d.open_channel(pinned, 0, with(acc(66), 5), T0).unwrap_err(),
+        Error::PayeeChanged
+    );
+    assert_eq!(
+        d.open_channel(pinned, 0, with(payee(), 6), T0).unwrap_err(),
+        Error::PriceChanged
+    );
+    assert_eq!(d.config().next_channel_id, 1);
+    assert_eq!(d.balance_of(client(0)), 100);
+    let (id, _) = d.open_channel(pinned, 0, with(payee(), 5), T0).unwrap();
+    assert_eq!(d.channel(id).unwrap().payee, payee());
+    d.open_channel(pinned, 0, with(payee(), 4), T0).unwrap();
+    // Unpinned, the open takes whatever the registry says (the old behaviour).
+    let (id, _) = d
+        .open_channel(request(0, 10, T0 + HOUR), 0, with(acc(66), 9), T0)
+        .unwrap();
+    assert_eq!(d.channel(id).unwrap().payee, acc(66));
 }
 
 #[ink::test]

@@ -108,6 +108,64 @@ fn claim_fee_rounds_down_and_never_exceeds_the_claim() {
     assert_eq!(d.fees_held(), 1);
 }
 
+/// Issue 18, L3: the fee is the one in force when the channel opened. The owner
+/// raising it (to the 10 % cap) after vouchers were signed does not touch open
+/// channels, in a claim, a batch or a close; channels opened afterwards pay the new fee.
+#[ink::test]
+fn the_fee_is_fixed_per_channel_when_it_opens() {
+    let mut d = setup(100); // 1 %
+    let old = open(&mut d, 0, 1_000);
+    let old_too = open(&mut d, 1, 1_000);
+    let old_closed = open(&mut d, 2, 1_000);
+    d.set_fee(owner(), 1_000, treasury()).unwrap();
+    let new = open(&mut d, 3, 1_000);
+    assert_eq!(d.channel(old).unwrap().fee_bps, 100);
+    assert_eq!(d.channel(new).unwrap().fee_bps, 1_000);
+    assert_eq!(claim(&mut d, voucher(0, old, 100)), Ok((100, 99)));
+    let (_, effects, _) = d
+        .claim_batch(
+            &by_payee(),
+            &[voucher(1, old_too, 100), voucher(3, new, 100)],
+        )
+        .unwrap();
+    assert_eq!(effects.payout, 99 + 90);
+    d.close(
+        &by_payee(),
+        old_closed,
+        Some(final_voucher(2, old_closed, 100)),
+    )
+    .unwrap();
+    assert_eq!(d.fees_held(), 1 + 1 + 10 + 1);
+    // Lowering the fee does not lower an open channel's either: both sides agreed to it.
+    d.set_fee(owner(), 0, treasury()).unwrap();
+    assert_eq!(claim(&mut d, voucher(3, new, 200)), Ok((100, 90)));
+}
+
+/// Issue 18, L9: an unserved channel opened by a third party for a client is reported
+/// as a failure in the payer's name (reputation counts failures once per payer,
+/// service and day: one funded account cannot fail a service once per sock), and the
+/// refund still goes to the client.
+#[ink::test]
+fn an_unserved_channel_opened_for_a_client_reports_the_failure_as_its_payer() {
+    let mut d = setup(0);
+    d.deposit(acc(9), 100).unwrap();
+    let req = crate::data::OpenRequest {
+        payer: acc(9),
+        ..request(0, 100, T0 + HOUR)
+    };
+    let (ch, _) = d.open_channel(req, 0, terms(payee()), T0).unwrap();
+    let (refunded, effects, _) = d.refund(client(0), ch, T0 + HOUR).unwrap();
+    assert_eq!(refunded, 100);
+    assert_eq!(d.balance_of(client(0)), 100);
+    assert_eq!(
+        effects.failure,
+        Some(Failure {
+            client: acc(9),
+            ..unserved_7()
+        })
+    );
+}
+
 // ---- claim: every rejection ------------------------------------------------------------
 
 #[ink::test]

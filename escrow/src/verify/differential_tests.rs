@@ -280,3 +280,29 @@ proptest! {
         }
     }
 }
+
+/// Issue 18, L2: both sides refuse the degenerate keys (the sr25519 identity, with a
+/// signature forged for it; ecdsa keys that are no curve point) with
+/// `InvalidSignerKey`, before any signature check.
+#[test]
+fn differential_degenerate_signer_keys_are_refused_on_both_sides() {
+    let forged = super::tests::forged_identity_signature();
+    let mut off_curve = [0u8; 33];
+    off_curve[0] = 2;
+    off_curve[32] = 5;
+    let mut too_big = [0xFF; 33];
+    too_big[0] = 3;
+    let ec = gb_voucher::sign(&key(Scheme::Ecdsa, &[1; 32]), &[7; 32], 1, 10).signature;
+    for (signer, signature) in [
+        (Signer::Sr25519([0; 32]), forged),
+        (Signer::Ecdsa(off_curve), ec),
+        (Signer::Ecdsa(too_big), ec),
+    ] {
+        let voucher = Voucher::new(1, 10, signature);
+        assert_eq!(
+            both(&signer, &[7; 32], &voucher).unwrap(),
+            Err(VoucherError::InvalidSignerKey),
+            "{signer:?}"
+        );
+    }
+}

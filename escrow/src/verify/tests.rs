@@ -193,3 +193,69 @@ fn check_signer_accepts_compressed_ecdsa_keys_only() {
     };
     assert_eq!(check_signer(&Signer::Sr25519([9; 32])), expected);
 }
+
+/// The Ristretto basepoint, compressed: with the identity as the "public key",
+/// (R, s) = (B, 1) satisfies schnorrkel's check R == s·B − k·A for every message.
+const BASEPOINT: [u8; 32] = [
+    0xe2, 0xf2, 0xae, 0x0a, 0x6a, 0xbc, 0x4e, 0x71, 0xa8, 0x84, 0xa9, 0x61, 0xc5, 0x00, 0x51, 0x5f,
+    0x58, 0xe3, 0x0b, 0x6a, 0xa5, 0x82, 0xdd, 0x8d, 0xb6, 0xa6, 0x59, 0x45, 0xe0, 0x8d, 0x2d, 0x76,
+];
+
+/// A signature anyone can make, valid for every message under the identity key.
+pub(crate) fn forged_identity_signature() -> VoucherSignature {
+    let mut sig = [0u8; 64];
+    sig[..32].copy_from_slice(&BASEPOINT);
+    sig[32] = 1; // s = 1, little endian
+    sig[63] |= 0x80; // schnorrkel's marker bit
+    VoucherSignature::Sr25519(sig)
+}
+
+/// Issue 18, L2: the all-zero sr25519 key (the Ristretto identity) verifies a
+/// signature nobody signed, so escrow must refuse it as a channel's signer.
+#[cfg(not(feature = "ecdsa-only"))]
+#[ink::test]
+fn the_identity_sr25519_key_verifies_a_forgery_so_check_signer_refuses_it() {
+    let identity = Signer::Sr25519([0; 32]);
+    let msg = voucher_message(&ESCROW, 1, 1_000_000);
+    // The forgery: the chain's verifier accepts it for the identity key.
+    assert_eq!(
+        verify(&identity, &msg, &forged_identity_signature()),
+        Ok(())
+    );
+    // And for no real key.
+    assert_eq!(
+        verify(&sr("//Alice").signer(), &msg, &forged_identity_signature()),
+        Err(Error::InvalidSignature)
+    );
+    assert_eq!(check_signer(&identity), Err(Error::InvalidSignerKey));
+    assert!(identity.has_degenerate_key());
+    assert_eq!(check_signer(&sr("//Alice").signer()), Ok(()));
+}
+
+/// Issue 18, L2: an ecdsa key with a compressed prefix whose x is not on the curve
+/// (x = 5: 5³ + 7 is not a square mod p) or not a field element (x ≥ p) is no key.
+#[ink::test]
+fn check_signer_refuses_ecdsa_keys_that_are_not_curve_points() {
+    let mut off_curve = [0u8; 33];
+    off_curve[0] = 2;
+    off_curve[32] = 5;
+    let mut too_big = [0xFF; 33];
+    too_big[0] = 3;
+    let zero_x = {
+        let mut k = [0u8; 33];
+        k[0] = 2;
+        k
+    };
+    for key in [off_curve, too_big, zero_x] {
+        assert_eq!(
+            check_signer(&Signer::Ecdsa(key)),
+            Err(Error::InvalidSignerKey),
+            "{key:?}"
+        );
+    }
+    // x = 1 is on the curve (1 + 7 = 8 is a square mod p): a point, if no one's key.
+    let mut on_curve = [0u8; 33];
+    on_curve[0] = 2;
+    on_curve[32] = 1;
+    assert_eq!(check_signer(&Signer::Ecdsa(on_curve)), Ok(()));
+}

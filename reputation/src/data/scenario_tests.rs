@@ -52,6 +52,7 @@ impl Market {
             .unwrap();
         let facts = ChannelFacts {
             client,
+            payer: client,
             payee,
             service_id: service,
             claimed,

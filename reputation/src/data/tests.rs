@@ -51,6 +51,7 @@ pub fn facts(
 ) -> Option<ChannelFacts> {
     Some(ChannelFacts {
         client,
+        payer: client,
         payee,
         service_id,
         claimed,
@@ -433,6 +434,28 @@ fn rate_only_by_the_client() {
         );
     }
     assert!(!r.has_rated(1));
+}
+
+/// Issue 18, L9: a channel opened with escrow's `open_channel_for` is rated by its
+/// payer, who funded it, not by the client it was opened for, and the spend (maturity)
+/// is the payer's: one funded account cannot hand rating rights to unfunded socks.
+#[ink::test]
+fn rate_only_by_the_payer_of_a_channel_opened_for_another_client() {
+    let mut r = setup();
+    let sock = acc(9);
+    let opened_for = |claimed| {
+        facts(sock, payee(), 1, claimed).map(|f| ChannelFacts {
+            payer: client(),
+            ..f
+        })
+    };
+    assert_eq!(
+        r.rate(sock, T0, 1, 5, opened_for(100), no),
+        Err(Error::NotChannelClient)
+    );
+    assert!(!r.has_rated(1));
+    r.rate(client(), T0, 1, 5, opened_for(100), no).unwrap();
+    assert!(r.has_rated(1));
 }
 
 #[ink::test]
