@@ -196,12 +196,14 @@ fn check_signer_accepts_compressed_ecdsa_keys_only() {
 
 /// The Ristretto basepoint, compressed: with the identity as the "public key",
 /// (R, s) = (B, 1) satisfies schnorrkel's check R == s·B − k·A for every message.
+#[cfg(not(feature = "ecdsa-only"))]
 const BASEPOINT: [u8; 32] = [
     0xe2, 0xf2, 0xae, 0x0a, 0x6a, 0xbc, 0x4e, 0x71, 0xa8, 0x84, 0xa9, 0x61, 0xc5, 0x00, 0x51, 0x5f,
     0x58, 0xe3, 0x0b, 0x6a, 0xa5, 0x82, 0xdd, 0x8d, 0xb6, 0xa6, 0x59, 0x45, 0xe0, 0x8d, 0x2d, 0x76,
 ];
 
 /// A signature anyone can make, valid for every message under the identity key.
+#[cfg(not(feature = "ecdsa-only"))]
 pub(crate) fn forged_identity_signature() -> VoucherSignature {
     let mut sig = [0u8; 64];
     sig[..32].copy_from_slice(&BASEPOINT);
