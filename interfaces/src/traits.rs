@@ -28,7 +28,8 @@ pub trait ServiceDirectory {
 /// Implemented by **reputation**; escrow reports outcomes, registry reads scores.
 #[ink::trait_definition]
 pub trait ReputationOracle {
-    /// Paid fulfillment, aggregated per service. Only the wired escrow may call it.
+    /// Paid fulfillment, one entry per channel (with what it had claimed before, so a
+    /// channel's success is bounded over its life). Only the wired escrow may call it.
     #[ink(message)]
     fn report_settlements(&mut self, settlements: Vec<Settlement>) -> Result<(), OracleError>;
 

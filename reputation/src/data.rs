@@ -197,8 +197,12 @@ impl ReputationData {
         }
     }
 
-    /// Escrow only: paid fulfillment per service; adds `min(paid, channels ·
-    /// settle_cap)` success mass to each (entries with `paid = 0` are skipped).
+    /// Escrow only: paid fulfillment, one entry per channel; each entry adds
+    /// `channel_success(claimed_before, paid)` success mass to its service, so one
+    /// channel adds at most `settle_cap` over its whole life, however its claims are
+    /// split or repeated (security review M1). One `FulfillmentRecorded` per service
+    /// (in order of first appearance) with the summed `paid`, the number of entries
+    /// and the mass added; entries with `paid = 0` are skipped.
     /// Errors: `NotEscrow`, `TooManySettlements` (more than `MAX_REPORT`).
     pub fn report_settlements(
         &mut self,
@@ -211,17 +215,40 @@ impl ReputationData {
             return Err(OracleError::TooManySettlements);
         }
         let epoch = epoch_of(now);
-        let mut events = Vec::with_capacity(settlements.len());
+        // One storage read and write per service, however many channels it has here.
+        let mut touched: Vec<(ServiceStats, FulfillmentRecorded)> = Vec::new();
         for s in settlements.iter().filter(|s| s.paid > 0) {
-            let mut stats = self.stats.get(s.service_id).unwrap_or_default();
-            let mass = stats.add_settlement(&self.params, epoch, s.paid, s.channels);
-            self.stats.insert(s.service_id, &stats);
-            events.push(Event::FulfillmentRecorded(FulfillmentRecorded {
-                service_id: s.service_id,
-                paid: s.paid,
-                channels: s.channels,
-                mass,
-            }));
+            let slot = touched
+                .iter()
+                .position(|(_, e)| e.service_id == s.service_id);
+            let (stats, event) = match slot.and_then(|i| touched.get_mut(i)) {
+                Some(entry) => entry,
+                None => {
+                    let stats = self.stats.get(s.service_id).unwrap_or_default();
+                    touched.push((
+                        stats,
+                        FulfillmentRecorded {
+                            service_id: s.service_id,
+                            paid: 0,
+                            channels: 0,
+                            mass: 0,
+                        },
+                    ));
+                    match touched.last_mut() {
+                        Some(entry) => entry,
+                        None => continue,
+                    }
+                }
+            };
+            let mass = stats.add_channel_settlement(&self.params, epoch, s.claimed_before, s.paid);
+            event.paid = event.paid.saturating_add(s.paid);
+            event.channels = event.channels.saturating_add(1);
+            event.mass = event.mass.saturating_add(mass);
+        }
+        let mut events = Vec::with_capacity(touched.len());
+        for (stats, event) in touched {
+            self.stats.insert(event.service_id, &stats);
+            events.push(Event::FulfillmentRecorded(event));
         }
         Ok(events)
     }

@@ -31,11 +31,11 @@ pub struct FulfillmentRecorded {
     /// The service that was paid.
     #[ink(topic)]
     pub service_id: ServiceId,
-    /// Newly claimed amount reported.
+    /// Newly claimed amount reported (summed over its channels in this report).
     pub paid: Balance,
     /// Number of channels it came from.
     pub channels: u32,
-    /// Success mass added (after the per-channel cap).
+    /// Success mass added (each channel at most `settle_cap` over its life).
     pub mass: Balance,
 }
 

@@ -6,8 +6,10 @@
 //! what is simulated is what runs on chain.
 //!
 //! ## The score (formula, parameters and reasons: `reputation/README.md`)
-//! * Events: [`ServiceStats::add_settlement`] (success mass s += min(paid, channels ·
-//!   settle_cap)), [`ServiceStats::add_failure`] (f += min(locked, failure_cap)),
+//! * Events: [`ServiceStats::add_channel_settlement`] (the contract: success mass of
+//!   one channel's claim, at most `settle_cap` over the channel's life, see
+//!   [`channel_success`]), [`ServiceStats::add_settlement`] (aggregate form: s +=
+//!   min(paid, channels · settle_cap)), [`ServiceStats::add_failure`] (f += min(locked, failure_cap)),
 //!   [`ServiceStats::add_rating`] (a += w·x, b += w, w clipped to the per-epoch cap),
 //!   with `w` from [`rating_weight`] (linear in paid amount × rater [`maturity`]) and
 //!   `x` from [`stars_to_ppm`].
@@ -37,7 +39,7 @@ pub use fixed::{isqrt, mul_ppm, mul_ppm_round, pow_ppm, ratio_ppm, Ppm, HALF, PP
 pub use params::{ParamError, Params, DEFAULT_UNIT, MAX_AMOUNT};
 pub use rating::{maturity, rating_weight, stars_to_ppm, MAX_STARS, MIN_STARS};
 pub use score::{lower_bound, shrink, value, Score};
-pub use stats::{Accumulators, ServiceStats};
+pub use stats::{channel_success, Accumulators, ServiceStats};
 
 #[cfg(test)]
 mod tests;

@@ -4,6 +4,19 @@ use crate::decay::decay_over;
 use crate::fixed::{mul_ppm, Ppm, PPM};
 use crate::params::Params;
 
+/// Success credit of a channel's claim: `min(claimed_before + paid, settle_cap) −
+/// min(claimed_before, settle_cap)`. Summed over the claims of one channel it telescopes
+/// to `min(total claimed, settle_cap)`: a channel is worth at most `settle_cap` of
+/// success over its life, whether it is claimed once, in many increasing vouchers or
+/// repeated in a batch.
+pub fn channel_success(params: &Params, claimed_before: u128, paid: u128) -> u128 {
+    let cap = params.settle_cap;
+    claimed_before
+        .saturating_add(paid)
+        .min(cap)
+        .saturating_sub(claimed_before.min(cap))
+}
+
 /// One set of decayed sums (all in plancks).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "ink", derive(scale::Encode, scale::Decode))]
@@ -98,6 +111,24 @@ impl ServiceStats {
             .settle_cap
             .saturating_mul(u128::from(channels.max(1)));
         let mass = paid.min(cap);
+        self.slow.success = self.slow.success.saturating_add(mass);
+        self.fast.success = self.fast.success.saturating_add(mass);
+        mass
+    }
+
+    /// Records paid fulfillment of one channel that had claimed `claimed_before` and
+    /// now claimed `paid` more: adds [`channel_success`] to the success mass of both
+    /// sets and returns it. Over a channel's whole life the credit sums to
+    /// `min(claimed, settle_cap)`, however its claims are split (security review M1).
+    pub fn add_channel_settlement(
+        &mut self,
+        params: &Params,
+        epoch: u64,
+        claimed_before: u128,
+        paid: u128,
+    ) -> u128 {
+        *self = self.decayed_to(params, epoch);
+        let mass = channel_success(params, claimed_before, paid);
         self.slow.success = self.slow.success.saturating_add(mass);
         self.fast.success = self.fast.success.saturating_add(mass);
         mass

@@ -45,8 +45,9 @@ impl Market {
                 now,
                 &[Settlement {
                     service_id: service,
+                    channel_id: id,
+                    claimed_before: 0,
                     paid: claimed,
-                    channels: 1,
                 }],
             )
             .unwrap();

@@ -170,11 +170,13 @@ fn set_params_validates_and_reports_both_versions() {
 
 // ----- outcomes from escrow -----------------------------------------------------------
 
-fn settlement(service_id: u64, paid: u128, channels: u32) -> Settlement {
+/// Channel `channel_id` of `service_id` had claimed `claimed_before` and now paid `paid`.
+fn settlement(service_id: u64, channel_id: u64, claimed_before: u128, paid: u128) -> Settlement {
     Settlement {
         service_id,
+        channel_id,
+        claimed_before,
         paid,
-        channels,
     }
 }
 
@@ -186,9 +188,10 @@ fn report_settlements_adds_capped_success_mass() {
             escrow(),
             T0,
             &[
-                settlement(1, 300, 1),
-                settlement(2, 0, 1),
-                settlement(3, 1_000_000, 2),
+                settlement(1, 10, 0, 300),
+                settlement(2, 11, 0, 0),
+                settlement(3, 12, 0, 1_000_000),
+                settlement(3, 13, 0, 1_000_000),
             ],
         )
         .unwrap();
@@ -203,7 +206,7 @@ fn report_settlements_adds_capped_success_mass() {
             }),
             Event::FulfillmentRecorded(FulfillmentRecorded {
                 service_id: 3,
-                paid: 1_000_000,
+                paid: 2_000_000,
                 channels: 2,
                 mass: 10_000,
             }),
@@ -216,11 +219,55 @@ fn report_settlements_adds_capped_success_mass() {
     assert!(r.score_of(1, T0).fulfillment > r.score_of(2, T0).fulfillment);
 }
 
+/// M1 (security review): a channel's success credit is bounded over its life. 50
+/// increasing vouchers of one 2_500 U channel, reported one by one (50 claims) or as
+/// one batch entry, add `settle_cap` (50 U) — not 50 × 50 U.
+#[ink::test]
+fn report_settlements_bounds_a_channel_over_its_life() {
+    let cap = params().settle_cap;
+    // 50 claims of 50 U each on channel 7, over two days.
+    let mut r = setup();
+    let mut added = 0;
+    for i in 0..50u128 {
+        let at = T0 + (i as u64) * EPOCH_MS / 25;
+        let events = r
+            .report_settlements(escrow(), at, &[settlement(1, 7, 50 * U * i, 50 * U)])
+            .unwrap();
+        if let Some(Event::FulfillmentRecorded(e)) = events.first() {
+            added += e.mass;
+        }
+    }
+    assert_eq!(added, cap);
+    // The same channel twice in one report (escrow merges it, but reputation does not
+    // rely on that): still at most the cap. (Service 2: ink's off-chain storage is
+    // shared by every instance in a test.)
+    let events = r
+        .report_settlements(
+            escrow(),
+            T0,
+            &[
+                settlement(2, 8, 0, 50 * U),
+                settlement(2, 8, 50 * U, 50 * U),
+            ],
+        )
+        .unwrap();
+    assert_eq!(
+        events,
+        vec![Event::FulfillmentRecorded(FulfillmentRecorded {
+            service_id: 2,
+            paid: 100 * U,
+            channels: 2,
+            mass: cap,
+        })]
+    );
+    assert_eq!(r.stats_of(2).unwrap().slow.success, cap);
+}
+
 #[ink::test]
 fn report_settlements_only_from_escrow() {
     let mut unwired = ReputationData::new(owner(), registry());
     assert_eq!(
-        unwired.report_settlements(escrow(), T0, &[settlement(1, 5, 1)]),
+        unwired.report_settlements(escrow(), T0, &[settlement(1, 1, 0, 5)]),
         Err(OracleError::NotEscrow)
     );
     assert_eq!(
@@ -230,7 +277,7 @@ fn report_settlements_only_from_escrow() {
     let mut r = setup();
     for caller in [owner(), registry(), client(), payee()] {
         assert_eq!(
-            r.report_settlements(caller, T0, &[settlement(1, 5, 1)]),
+            r.report_settlements(caller, T0, &[settlement(1, 1, 0, 5)]),
             Err(OracleError::NotEscrow)
         );
         assert_eq!(
@@ -245,7 +292,7 @@ fn report_settlements_only_from_escrow() {
 fn report_settlements_is_bounded() {
     let mut r = setup();
     let too_many: Vec<_> = (0..=MAX_REPORT as u64)
-        .map(|i| settlement(i, 1, 1))
+        .map(|i| settlement(i, i, 0, 1))
         .collect();
     assert_eq!(
         r.report_settlements(escrow(), T0, &too_many),
@@ -311,7 +358,7 @@ fn score_of_unknown_services_is_the_prior() {
 #[ink::test]
 fn rank_scores_is_bounded_and_ordered() {
     let mut r = setup();
-    r.report_settlements(escrow(), T0, &[settlement(2, 5_000, 1)])
+    r.report_settlements(escrow(), T0, &[settlement(2, 1, 0, 5_000)])
         .unwrap();
     r.report_failure(escrow(), T0, 3, client(), 5_000).unwrap();
     let s = r.rank_scores(&[1, 2, 3], T0);
