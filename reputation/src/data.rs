@@ -303,13 +303,15 @@ impl ReputationData {
     /// was claimed; `now ≤ last_claim_at + rating_window_ms`; at most one accepted
     /// rating per (caller, payee, epoch), whichever of the payee's services it is for;
     /// caller is not the payee nor affiliated with the service. Weight `w = min(claimed, rating_cap) · μ`, μ
-    /// from the caller's rated spend with other payees (floor `min_maturity`),
-    /// clipped to the service's room in this epoch. Then the channel's claimed amount
+    /// from the caller's rated spend with other payees (floor `min_maturity`). Never
+    /// refused for the per-epoch cap: the epoch's ratings below and at or above the
+    /// service's mean each count at most `epoch_rating_cap`, pro rata
+    /// (`ServiceStats::add_rating`; security review M3). Then the channel's claimed amount
     /// is added to the caller's spend (for its later ratings of other payees).
     ///
     /// Errors: `InvalidStars`, `EscrowNotSet`, `AlreadyRated`, `ChannelNotFound`,
     /// `NotChannelClient`, `NothingClaimed`, `RatingWindowClosed`,
-    /// `AlreadyRatedPayeeThisEpoch`, `Affiliated`, `EpochRatingCapReached`, `Overflow`,
+    /// `AlreadyRatedPayeeThisEpoch`, `Affiliated`, `Overflow`,
     /// or the error of `is_affiliated`. Nothing is written on any error.
     pub fn rate<F>(
         &mut self,
@@ -349,9 +351,6 @@ impl ReputationData {
         }
 
         let mut stats = self.stats.get(facts.service_id).unwrap_or_default();
-        if stats.rating_room(&self.params, epoch) == 0 {
-            return Err(Error::EpochRatingCapReached);
-        }
         let other = self.other_spend(caller, facts.payee);
         let (weight, mu) = rating_weight(&self.params, facts.claimed, other);
         let total = self
@@ -367,7 +366,7 @@ impl ReputationData {
             .checked_add(facts.claimed)
             .ok_or(Error::Overflow)?;
 
-        let weight = stats.add_rating(&self.params, epoch, weight, x);
+        let epoch_share = stats.add_rating(&self.params, epoch, weight, x);
         self.stats.insert(facts.service_id, &stats);
         self.rated.insert(channel_id, &());
         self.spend_total.insert(caller, &total);
@@ -380,6 +379,7 @@ impl ReputationData {
             stars,
             maturity: mu,
             weight,
+            epoch_share,
         })])
     }
 }

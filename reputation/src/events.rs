@@ -20,8 +20,12 @@ pub struct Rated {
     pub stars: u8,
     /// The rater's maturity (ppm, floor included).
     pub maturity: Ppm,
-    /// Weight added to the service's rating mass (plancks, after the caps).
+    /// The rating's weight (plancks): `min(claimed, rating_cap) · maturity`.
     pub weight: Balance,
+    /// Share (ppm) of `weight` that counts so far: the epoch's ratings on the same
+    /// side of the service's mean count at most `epoch_rating_cap` together, pro rata;
+    /// later ratings this epoch may lower it (security review M3).
+    pub epoch_share: Ppm,
 }
 
 /// Escrow reported paid fulfillment for a service.

@@ -161,7 +161,7 @@ pub mod reputation {
         /// Errors: `InvalidStars`, `EscrowNotSet`, `AlreadyRated`, `EscrowCallFailed`,
         /// `ChannelNotFound`, `NotChannelClient`, `NothingClaimed`,
         /// `RatingWindowClosed`, `AlreadyRatedPayeeThisEpoch`, `RegistryCallFailed`,
-        /// `Affiliated`, `EpochRatingCapReached`, `Overflow`.
+        /// `Affiliated`, `Overflow`.
         #[ink(message)]
         pub fn rate(&mut self, channel_id: ChannelId, stars: u8) -> Result<()> {
             let caller = self.env().caller();

@@ -10,7 +10,8 @@
 //!   one channel's claim, at most `settle_cap` over the channel's life, see
 //!   [`channel_success`]), [`ServiceStats::add_settlement`] (aggregate form: s +=
 //!   min(paid, channels · settle_cap)), [`ServiceStats::add_failure`] (f += min(locked, failure_cap)),
-//!   [`ServiceStats::add_rating`] (a += w·x, b += w, w clipped to the per-epoch cap),
+//!   [`ServiceStats::add_rating`] (a += w·x, b += w; each epoch's ratings below and at or
+//!   above the mean each count at most the per-epoch cap, pro rata, none refused),
 //!   with `w` from [`rating_weight`] (linear in paid amount × rater [`maturity`]) and
 //!   `x` from [`stars_to_ppm`].
 //! * Every sum lives in a slow and a fast set and decays by `2^(−Δepochs/H)`
@@ -39,7 +40,7 @@ pub use fixed::{isqrt, mul_ppm, mul_ppm_round, pow_ppm, ratio_ppm, Ppm, HALF, PP
 pub use params::{ParamError, Params, DEFAULT_UNIT, MAX_AMOUNT};
 pub use rating::{maturity, rating_weight, stars_to_ppm, MAX_STARS, MIN_STARS};
 pub use score::{lower_bound, shrink, value, Score};
-pub use stats::{channel_success, Accumulators, ServiceStats};
+pub use stats::{channel_success, Accumulators, EpochRatings, ServiceStats};
 
 #[cfg(test)]
 mod tests;

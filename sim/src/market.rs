@@ -351,7 +351,7 @@ impl Market {
                 svc.dirty = true;
                 self.clipped = self.clipped.saturating_add(weight - added);
             }
-            Err(Refused::EpochCapReached | Refused::AlreadyRatedPayeeThisEpoch) => {
+            Err(Refused::AlreadyRatedPayeeThisEpoch) => {
                 let next = (epoch_of(at) + 1) * crate::config::DAY_MS + 1;
                 if next <= facts.last_claim_at + p.rating_window_ms {
                     self.retry_q.push_back((next, facts, stars));
@@ -493,7 +493,8 @@ mod tests {
         assert_eq!(m.services[0].star_n, 1);
         // First rating: no spend elsewhere, so the maturity floor weighs it.
         let floor = gb_scoring::mul_ppm(u, m.cfg.params.min_maturity);
-        assert_eq!(m.services[0].stats.slow.rating_mass, floor);
+        let (slow, _) = m.services[0].stats.with_epoch_ratings(&m.cfg.params);
+        assert_eq!(slow.rating_mass, floor);
     }
 
     #[test]

@@ -14,9 +14,10 @@
 //!   services (`AlreadyRatedPayeeThisEpoch`, checked before the affiliation and the
 //!   epoch cap); the refused rating records nothing, so the client may retry in a later
 //!   epoch within the window. Switched off only to reproduce the `v0` contract.
-//! * When the service's rating mass for the epoch is used up, the rating is refused
-//!   (`EpochRatingCapReached`) and nothing is recorded: the client may retry later
-//!   within the window (the simulation retries at the next epoch).
+//! * Every rating that passes these checks is accepted: the epoch's ratings below and
+//!   at or above the service's mean each count at most `epoch_rating_cap`, pro rata
+//!   (`ServiceStats::add_rating`; the contract refused ratings once the cap was full
+//!   until security review M3).
 //! * A failure (channel expired with nothing claimed) counts at most once per
 //!   (client, service, epoch).
 //!
@@ -40,8 +41,6 @@ pub enum Refused {
     Affiliated,
     /// Stars outside 1..=5.
     BadStars,
-    /// The service's rating mass for this epoch is used up (retry later).
-    EpochCapReached,
     /// This client had a rating of this payee accepted this epoch already (the
     /// contract's `AlreadyRatedPayeeThisEpoch`; retry later).
     AlreadyRatedPayeeThisEpoch,
@@ -128,13 +127,10 @@ impl Rules {
             return Err(Refused::Affiliated);
         }
         let x = stars_to_ppm(stars).ok_or(Refused::BadStars)?;
-        if stats.rating_room(params, epoch) == 0 {
-            return Err(Refused::EpochCapReached);
-        }
         self.rated_epoch.insert((facts.client, facts.payee), epoch);
         let other = self.other_spend(facts.client, facts.payee);
         let (w, _mu) = rating_weight(params, facts.claimed, other);
-        let added = stats.add_rating(params, epoch, w, x);
+        let added = mul_ppm(w, stats.add_rating(params, epoch, w, x));
         self.rated.insert(facts.id);
         let t = self.spend_total.entry(facts.client).or_insert(0);
         *t = t.saturating_add(facts.claimed);
@@ -268,7 +264,7 @@ mod tests {
     }
 
     #[test]
-    fn full_epoch_refuses_without_recording() {
+    fn full_epoch_scales_instead_of_refusing() {
         let mut p = Params::default();
         p.epoch_rating_cap = p.unit;
         let mut r = Rules::default();
@@ -281,15 +277,10 @@ mod tests {
             r.rate(&p, &mut st, facts(100, 1, 0, u), false, 5, 0),
             Ok((u, u))
         );
+        // The second is accepted; the day's two share the cap (half each).
         assert_eq!(
             r.rate(&p, &mut st, facts(101, 2, 0, u), false, 5, 0),
-            Err(Refused::EpochCapReached)
-        );
-        // Not recorded: the same channel can be rated the next epoch.
-        let day = crate::config::DAY_MS;
-        assert_eq!(
-            r.rate(&p, &mut st, facts(101, 2, 0, u), false, 5, day),
-            Ok((u, u))
+            Ok((u, u / 2))
         );
     }
 
