@@ -12,7 +12,10 @@ use gb_interfaces::{
     AccountId, Balance, ChannelFacts, ChannelId, OracleError, Ownable, Ppm, ServiceId, Settlement,
     Timestamp,
 };
-use gb_scoring::{epoch_of, maturity, rating_weight, stars_to_ppm, Params, Score, ServiceStats};
+use gb_scoring::{
+    epoch_of, establishment, maturity, mul_ppm, rated_amount, rating_weight, stars_to_ppm, Params,
+    Score, ServiceStats, Spend,
+};
 use ink::prelude::{boxed::Box, vec, vec::Vec};
 use ink::storage::Mapping;
 
@@ -20,6 +23,17 @@ use ink::storage::Mapping;
 pub const MAX_REPORT: usize = 64;
 /// Most service ids `rank_scores` answers for; a longer list gets an empty answer.
 pub const MAX_RANK_IDS: usize = 64;
+
+/// What `rate` learns from the registry about the rated service (asked once every
+/// cheaper check passed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ServiceCheck {
+    /// The caller is the service's owner, an org member or its payee.
+    pub affiliated: bool,
+    /// The service's registered price per call; `None` if it no longer exists (its
+    /// ratings then count nothing).
+    pub price: Option<Balance>,
+}
 
 /// All reputation state and the rules that change it.
 #[ink::storage_item]
@@ -39,10 +53,15 @@ pub struct ReputationData {
     rated: Mapping<ChannelId, ()>,
     /// Last epoch a failure was counted per (client, service).
     failure_epoch: Mapping<(AccountId, ServiceId), u64>,
-    /// Total a client paid over the channels it rated.
-    spend_total: Mapping<AccountId, Balance>,
-    /// What a client paid a payee over the channels it rated.
-    spend: Mapping<(AccountId, AccountId), Balance>,
+    /// What a client paid over the channels it rated, each channel weighted by how
+    /// established its service was (`gb_scoring::establishment`), decaying with the
+    /// slow half-life.
+    spend_total: Mapping<AccountId, Spend>,
+    /// The same, per payee.
+    spend: Mapping<(AccountId, AccountId), Spend>,
+    /// Paid amount (before maturity) a client's ratings of a payee counted, decaying
+    /// with the slow half-life; at most `rater_cap` (security review H1).
+    given: Mapping<(AccountId, AccountId), Spend>,
     /// Last epoch a rating by a client of a channel paying a payee was accepted, per
     /// (client, payee): at most one accepted rating per (client, payee, epoch). One
     /// entry per pair, overwritten in place.
@@ -64,6 +83,7 @@ impl ReputationData {
             failure_epoch: Mapping::default(),
             spend_total: Mapping::default(),
             spend: Mapping::default(),
+            given: Mapping::default(),
             rated_payee_epoch: Mapping::default(),
         }
     }
@@ -130,15 +150,28 @@ impl ReputationData {
     }
 
     /// Maturity (ppm, floor included) a rating by `client` of a channel paying
-    /// `payee` would have now: its rated spend with other payees over `spend_ref`.
-    pub fn maturity_of(&self, client: AccountId, payee: AccountId) -> Ppm {
-        maturity(self.other_spend(client, payee), self.params.spend_ref)
-            .max(self.params.min_maturity)
+    /// `payee` would have at `now`: its decayed, establishment-weighted rated spend
+    /// with other payees over `spend_ref`.
+    pub fn maturity_of(&self, client: AccountId, payee: AccountId, now: Timestamp) -> Ppm {
+        maturity(
+            self.other_spend(client, payee, epoch_of(now)),
+            self.params.spend_ref,
+        )
+        .max(self.params.min_maturity)
     }
 
-    fn other_spend(&self, client: AccountId, payee: AccountId) -> Balance {
-        let total = self.spend_total.get(client).unwrap_or(0);
-        let with_payee = self.spend.get((client, payee)).unwrap_or(0);
+    fn other_spend(&self, client: AccountId, payee: AccountId, epoch: u64) -> Balance {
+        let p = &self.params;
+        let total = self
+            .spend_total
+            .get(client)
+            .unwrap_or_default()
+            .at(p, epoch);
+        let with_payee = self
+            .spend
+            .get((client, payee))
+            .unwrap_or_default()
+            .at(p, epoch);
         total.saturating_sub(with_payee)
     }
 
@@ -296,23 +329,31 @@ impl ReputationData {
     }
 
     /// `caller` rates channel `channel_id` (`facts` as escrow reported them) with
-    /// `stars` at `now`. `is_affiliated(service_id)` asks the registry; it is called
-    /// only once every cheaper check passed.
+    /// `stars` at `now`. `check_service(service_id)` asks the registry (affiliation and
+    /// price); it is called only once every cheaper check passed.
     ///
     /// Rules: stars 1..=5; once per channel; caller is the channel's client; something
     /// was claimed; `now ≤ last_claim_at + rating_window_ms`; at most one accepted
     /// rating per (caller, payee, epoch), whichever of the payee's services it is for;
-    /// caller is not the payee nor affiliated with the service. Weight `w = min(claimed, rating_cap) · μ`, μ
-    /// from the caller's rated spend with other payees (floor `min_maturity`). Never
-    /// refused for the per-epoch cap: the epoch's ratings below and at or above the
-    /// service's mean each count at most `epoch_rating_cap`, pro rata
-    /// (`ServiceStats::add_rating`; security review M3). Then the channel's claimed amount
-    /// is added to the caller's spend (for its later ratings of other payees).
+    /// caller is not the payee nor affiliated with the service.
+    ///
+    /// Weight `w = min(claimed, rating_price_calls · price, rating_cap, room) · μ`
+    /// (one rating weighs at most k calls at the registered price, and all the
+    /// caller's ratings of this payee count at most `rater_cap` over time — `room` is
+    /// what is left of it, decaying back with the slow half-life: security review H1), μ
+    /// from the caller's spend with other payees (floor `min_maturity`). That spend
+    /// decays with the slow half-life and each channel counts in it only as far as its
+    /// service was established (`gb_scoring::establishment`), so maturity is neither
+    /// bought once for ever nor bought from a fresh second service (H1). Never refused
+    /// for the per-epoch cap: the epoch's ratings below and at or above the service's
+    /// mean each count at most `epoch_rating_cap`, pro rata
+    /// (`ServiceStats::add_rating`; security review M3). Then the channel's claimed
+    /// amount, weighted by its service's establishment, is added to the caller's spend.
     ///
     /// Errors: `InvalidStars`, `EscrowNotSet`, `AlreadyRated`, `ChannelNotFound`,
     /// `NotChannelClient`, `NothingClaimed`, `RatingWindowClosed`,
     /// `AlreadyRatedPayeeThisEpoch`, `Affiliated`, `Overflow`,
-    /// or the error of `is_affiliated`. Nothing is written on any error.
+    /// or the error of `check_service`. Nothing is written on any error.
     pub fn rate<F>(
         &mut self,
         caller: AccountId,
@@ -320,10 +361,10 @@ impl ReputationData {
         channel_id: ChannelId,
         stars: u8,
         facts: Option<ChannelFacts>,
-        is_affiliated: F,
+        check_service: F,
     ) -> Result<Vec<Event>>
     where
-        F: FnOnce(ServiceId) -> Result<bool>,
+        F: FnOnce(ServiceId) -> Result<ServiceCheck>,
     {
         self.pre_rate(channel_id, stars)?;
         let x = stars_to_ppm(stars).ok_or(Error::InvalidStars)?;
@@ -346,31 +387,50 @@ impl ReputationData {
         if self.rated_payee_epoch.get((caller, facts.payee)) == Some(epoch) {
             return Err(Error::AlreadyRatedPayeeThisEpoch);
         }
-        if facts.payee == caller || is_affiliated(facts.service_id)? {
+        if facts.payee == caller {
+            return Err(Error::Affiliated);
+        }
+        let service = check_service(facts.service_id)?;
+        if service.affiliated {
             return Err(Error::Affiliated);
         }
 
+        let p = &self.params;
         let mut stats = self.stats.get(facts.service_id).unwrap_or_default();
-        let other = self.other_spend(caller, facts.payee);
-        let (weight, mu) = rating_weight(&self.params, facts.claimed, other);
+        let other = self.other_spend(caller, facts.payee, epoch);
+        // At most k calls at the registered price, and what is left of the caller's
+        // allowance `rater_cap` with this payee.
+        let given = self.given.get((caller, facts.payee)).unwrap_or_default();
+        let room = p.rater_cap.saturating_sub(given.at(p, epoch));
+        let counted = rated_amount(p, facts.claimed, service.price).min(room);
+        let given = given.plus(p, epoch, counted).ok_or(Error::Overflow)?;
+        let (weight, mu) = rating_weight(p, counted, other);
+        // Spend counts toward maturity as far as the service is established (before
+        // this rating): a fresh service of the attacker's own confers none.
+        let (established_mass, _) = stats.decayed_to(p, epoch).with_epoch_ratings(p);
+        let credit = mul_ppm(
+            facts.claimed,
+            establishment(p, established_mass.rating_mass),
+        );
         let total = self
             .spend_total
             .get(caller)
-            .unwrap_or(0)
-            .checked_add(facts.claimed)
+            .unwrap_or_default()
+            .plus(p, epoch, credit)
             .ok_or(Error::Overflow)?;
         let with_payee = self
             .spend
             .get((caller, facts.payee))
-            .unwrap_or(0)
-            .checked_add(facts.claimed)
+            .unwrap_or_default()
+            .plus(p, epoch, credit)
             .ok_or(Error::Overflow)?;
 
-        let epoch_share = stats.add_rating(&self.params, epoch, weight, x);
+        let epoch_share = stats.add_rating(p, epoch, weight, x);
         self.stats.insert(facts.service_id, &stats);
         self.rated.insert(channel_id, &());
         self.spend_total.insert(caller, &total);
         self.spend.insert((caller, facts.payee), &with_payee);
+        self.given.insert((caller, facts.payee), &given);
         self.rated_payee_epoch.insert((caller, facts.payee), &epoch);
         Ok(vec![Event::Rated(Rated {
             service_id: facts.service_id,
@@ -384,6 +444,8 @@ impl ReputationData {
     }
 }
 
+#[cfg(test)]
+mod attack_tests;
 #[cfg(test)]
 mod scenario_tests;
 #[cfg(test)]

@@ -38,7 +38,9 @@ pub mod stats;
 pub use decay::{decay_factor, decay_over, epoch_of, EPOCH_MS};
 pub use fixed::{isqrt, mul_ppm, mul_ppm_round, pow_ppm, ratio_ppm, Ppm, HALF, PPM};
 pub use params::{ParamError, Params, DEFAULT_UNIT, MAX_AMOUNT};
-pub use rating::{maturity, rating_weight, stars_to_ppm, MAX_STARS, MIN_STARS};
+pub use rating::{
+    establishment, maturity, rated_amount, rating_weight, stars_to_ppm, Spend, MAX_STARS, MIN_STARS,
+};
 pub use score::{lower_bound, shrink, value, Score};
 pub use stats::{channel_success, Accumulators, EpochRatings, ServiceStats};
 

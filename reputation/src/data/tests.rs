@@ -1,6 +1,6 @@
 //! Tests of the reputation logic: every method, every rule and every error path.
 
-use crate::data::{ReputationData, MAX_RANK_IDS, MAX_REPORT};
+use crate::data::{ReputationData, ServiceCheck, MAX_RANK_IDS, MAX_REPORT};
 use crate::errors::Error;
 use crate::events::*;
 use gb_interfaces::{AccountId, ChannelFacts, ChannelState, OracleError, Settlement, Timestamp};
@@ -32,8 +32,15 @@ pub fn payee() -> AccountId {
     acc(5)
 }
 
+/// The defaults for U, except that every service counts as established and a rater's
+/// allowance per payee is unbounded (those H1 rules have their own tests in
+/// `attack_tests.rs`, which use `Params::for_unit`).
 pub fn params() -> Params {
-    Params::for_unit(U)
+    Params {
+        established_mass: 0,
+        rater_cap: gb_scoring::MAX_AMOUNT,
+        ..Params::for_unit(U)
+    }
 }
 
 /// Owned by `owner()`, escrow wired.
@@ -59,8 +66,24 @@ pub fn facts(
     })
 }
 
-pub fn no(_: u64) -> crate::Result<bool> {
-    Ok(false)
+/// Price per call the tests' registry reports: with `rating_price_calls` 10 a rating
+/// counts up to 5_000 = `rating_cap`, so the price cap binds only where a test says so.
+pub const PRICE: u128 = 5 * U;
+
+/// The registry's answer for an unaffiliated caller of a service priced `PRICE`.
+pub fn no(_: u64) -> crate::Result<ServiceCheck> {
+    Ok(ServiceCheck {
+        affiliated: false,
+        price: Some(PRICE),
+    })
+}
+
+/// The registry's answer for an affiliated caller.
+pub fn yes(_: u64) -> crate::Result<ServiceCheck> {
+    Ok(ServiceCheck {
+        affiliated: true,
+        price: Some(PRICE),
+    })
 }
 
 // ----- construction and administration ----------------------------------------------
@@ -408,9 +431,9 @@ fn rate_records_a_weighted_rating() {
     assert_eq!(st.epoch_rating_mass(), 900);
     assert!(r.score_of(1, T0).rating_mean > params().prior_mean);
     // The 3_000 now counts as spend elsewhere for any other payee (3_000 / 5_000) ...
-    assert_eq!(r.maturity_of(client(), acc(9)), 600_000);
+    assert_eq!(r.maturity_of(client(), acc(9), T0), 600_000);
     // ... but not for the same payee.
-    assert_eq!(r.maturity_of(client(), payee()), 300_000);
+    assert_eq!(r.maturity_of(client(), payee(), T0), 300_000);
 }
 
 #[ink::test]
@@ -419,7 +442,7 @@ fn rate_by_a_mature_rater_weighs_fully_up_to_the_cap() {
     // 2_500 rated spend with payee 9: half of spend_ref.
     r.rate(client(), T0, 1, 4, facts(client(), acc(9), 2, 2_500), no)
         .unwrap();
-    assert_eq!(r.maturity_of(client(), payee()), 500_000);
+    assert_eq!(r.maturity_of(client(), payee(), T0), 500_000);
     let e = r
         .rate(client(), T0, 2, 4, facts(client(), payee(), 1, 8_000), no)
         .unwrap();
@@ -535,7 +558,7 @@ fn rate_refuses_payee_and_affiliates() {
     let asked = Cell::new(None);
     let yes = |id: u64| {
         asked.set(Some(id));
-        Ok(true)
+        yes(id)
     };
     assert_eq!(
         r.rate(client(), T0, 1, 5, facts(client(), payee(), 7, 100), yes),
@@ -561,9 +584,9 @@ fn rate_refused_when_the_registry_fails() {
 fn rate_asks_the_registry_only_after_the_cheap_checks() {
     let mut r = setup();
     let asked = Cell::new(false);
-    let spy = |_| {
+    let spy = |id| {
         asked.set(true);
-        Ok(false)
+        no(id)
     };
     let _ = r.rate(acc(9), T0, 1, 5, facts(client(), payee(), 1, 100), spy);
     assert!(!asked.get());
@@ -581,7 +604,7 @@ fn rate_asks_the_registry_only_after_the_cheap_checks() {
 fn make_mature(r: &mut ReputationData, c: AccountId, channel_id: u64) {
     r.rate(c, T0, channel_id, 3, facts(c, acc(9), 9, 5_000), no)
         .unwrap();
-    assert_eq!(r.maturity_of(c, payee()), 1_000_000);
+    assert_eq!(r.maturity_of(c, payee(), T0), 1_000_000);
 }
 
 fn weight(e: Vec<Event>) -> u128 {
@@ -669,7 +692,7 @@ fn rate_once_per_client_payee_and_epoch() {
         .unwrap();
     assert_eq!(weight(first), 300); // floor 30%
     let stats_1 = r.stats_of(1);
-    let maturity_elsewhere = r.maturity_of(client(), acc(9));
+    let maturity_elsewhere = r.maturity_of(client(), acc(9), T0);
     // A second channel paying the same payee, same epoch: refused, whether it is for
     // the same service or another service of that payee, and even at the last
     // millisecond of the epoch.
@@ -691,7 +714,7 @@ fn rate_once_per_client_payee_and_epoch() {
     }
     assert_eq!(r.stats_of(1), stats_1);
     assert_eq!(r.stats_of(2), None);
-    assert_eq!(r.maturity_of(client(), acc(9)), maturity_elsewhere);
+    assert_eq!(r.maturity_of(client(), acc(9), T0), maturity_elsewhere);
     // Same epoch, a different payee: accepted.
     assert!(r
         .rate(client(), T0, 5, 4, facts(client(), acc(9), 9, 1_000), no)
@@ -717,7 +740,6 @@ fn rate_once_per_client_payee_and_epoch() {
 fn rate_refused_does_not_use_the_epochs_rating_of_the_payee() {
     let mut r = setup();
     // Refused by the registry (affiliated): nothing recorded ...
-    let yes = |_| Ok(true);
     assert_eq!(
         r.rate(client(), T0, 1, 5, facts(client(), payee(), 1, 1_000), yes),
         Err(Error::Affiliated)
