@@ -287,8 +287,11 @@ impl ReputationData {
     }
 
     /// Escrow only: a channel of `client` for `service_id` expired with `locked`
-    /// funds and nothing claimed; adds `min(locked, failure_cap)` failure mass, at
-    /// most once per (client, service, epoch) (a repeat returns no events).
+    /// funds and nothing claimed; adds `min(locked, failure_cap) · μ` failure mass (μ:
+    /// the client's maturity from its decayed rated spend, floor included), at most
+    /// once per (client, service, epoch) (a repeat returns no events); the failures of
+    /// clients short of full maturity count at most `epoch_failure_cap` per service
+    /// and epoch (`ServiceStats::add_failure_of`; security review M2).
     /// Errors: `NotEscrow`.
     pub fn report_failure(
         &mut self,
@@ -303,8 +306,15 @@ impl ReputationData {
         if self.failure_epoch.get((client, service_id)) == Some(epoch) {
             return Ok(Vec::new());
         }
+        let p = &self.params;
         let mut stats = self.stats.get(service_id).unwrap_or_default();
-        let mass = stats.add_failure(&self.params, epoch, locked);
+        let spend = self
+            .spend_total
+            .get(client)
+            .unwrap_or_default()
+            .at(p, epoch);
+        let mu = maturity(spend, p.spend_ref).max(p.min_maturity);
+        let mass = stats.add_failure_of(p, epoch, locked, mu);
         self.stats.insert(service_id, &stats);
         self.failure_epoch.insert((client, service_id), &epoch);
         Ok(vec![Event::FailureRecorded(FailureRecorded {

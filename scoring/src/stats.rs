@@ -131,6 +131,9 @@ pub struct ServiceStats {
     pub epoch_down: EpochRatings,
     /// Ratings of `last_epoch` at or above the service's mean.
     pub epoch_up: EpochRatings,
+    /// Failure mass added during `last_epoch` by clients short of full maturity
+    /// (bounded by `Params::epoch_failure_cap`; security review M2).
+    pub epoch_fresh_failure: u128,
 }
 
 impl ServiceStats {
@@ -150,6 +153,7 @@ impl ServiceStats {
             last_epoch: epoch,
             epoch_down: EpochRatings::default(),
             epoch_up: EpochRatings::default(),
+            epoch_fresh_failure: 0,
         }
     }
 
@@ -162,6 +166,34 @@ impl ServiceStats {
             self.slow.plus(&down).plus(&up),
             self.fast.plus(&down).plus(&up),
         )
+    }
+
+    /// Records a failure reported for a client of maturity `maturity` (ppm, floor
+    /// included): `min(locked, failure_cap) · maturity`; a fully mature client's
+    /// failure counts like [`Self::add_failure`], the failures of clients short of
+    /// full maturity count at most `epoch_failure_cap` together per epoch. So fresh
+    /// accounts with unused channels (free griefing, security review M2) take at most
+    /// `epoch_failure_cap` a day from a service, however many there are. Returns the
+    /// mass added.
+    pub fn add_failure_of(
+        &mut self,
+        params: &Params,
+        epoch: u64,
+        locked: u128,
+        maturity: Ppm,
+    ) -> u128 {
+        if maturity >= PPM {
+            return self.add_failure(params, epoch, locked);
+        }
+        *self = self.decayed_to(params, epoch);
+        let room = params
+            .epoch_failure_cap
+            .saturating_sub(self.epoch_fresh_failure);
+        let mass = mul_ppm(locked.min(params.failure_cap), maturity).min(room);
+        self.slow.failure = self.slow.failure.saturating_add(mass);
+        self.fast.failure = self.fast.failure.saturating_add(mass);
+        self.epoch_fresh_failure = self.epoch_fresh_failure.saturating_add(mass);
+        mass
     }
 
     /// Raw rating mass of the current epoch (both directions, before scaling).
