@@ -24,6 +24,9 @@ pub const MAX_REPORT: usize = 64;
 /// Most service ids `rank_scores` answers for; a longer list gets an empty answer.
 pub const MAX_RANK_IDS: usize = 64;
 
+/// (registry, client, service): the key of the failure de-duplication.
+type FailureKey = (AccountId, AccountId, ServiceId);
+
 /// What `rate` learns from the registry about the rated service (asked once every
 /// cheaper check passed).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,12 +50,15 @@ pub struct ReputationData {
     escrow: Option<AccountId>,
     /// Score parameters (validated).
     params: Params,
-    /// Decayed accumulators per service; absent = never seen (the prior).
-    stats: Mapping<ServiceId, ServiceStats>,
-    /// Channels that were rated (once per channel).
-    rated: Mapping<ChannelId, ()>,
-    /// Last epoch a failure was counted per (client, service).
-    failure_epoch: Mapping<(AccountId, ServiceId), u64>,
+    /// Decayed accumulators per (registry, service): a rewired registry's services
+    /// start from the prior instead of inheriting another registry's scores (security
+    /// review L1). Absent = never seen (the prior).
+    stats: Mapping<(AccountId, ServiceId), ServiceStats>,
+    /// Channels that were rated (once per channel), per (escrow, channel id): a
+    /// rewired escrow's channel ids never collide with rated ones (L1).
+    rated: Mapping<(AccountId, ChannelId), ()>,
+    /// Last epoch a failure was counted per (registry, client, service).
+    failure_epoch: Mapping<FailureKey, u64>,
     /// What a client paid over the channels it rated, each channel weighted by how
     /// established its service was (`gb_scoring::establishment`), decaying with the
     /// slow half-life.
@@ -118,21 +124,24 @@ impl ReputationData {
         self.params
     }
 
-    /// True if the channel was rated.
+    /// True if the wired escrow's channel `channel_id` was rated (false while no
+    /// escrow is wired).
     pub fn has_rated(&self, channel_id: ChannelId) -> bool {
-        self.rated.contains(channel_id)
+        self.escrow
+            .is_some_and(|escrow| self.rated.contains((escrow, channel_id)))
     }
 
-    /// The stored (not decayed) accumulators of a service, `None` if never seen.
+    /// The stored (not decayed) accumulators of the wired registry's service, `None`
+    /// if never seen.
     pub fn stats_of(&self, service_id: ServiceId) -> Option<ServiceStats> {
-        self.stats.get(service_id)
+        self.stats.get((self.registry, service_id))
     }
 
     /// Score of a service at time `now` with all its components, computed on a
     /// decayed copy (nothing is written). Unknown services get the prior's score.
     pub fn score_of(&self, service_id: ServiceId, now: Timestamp) -> Score {
         self.stats
-            .get(service_id)
+            .get((self.registry, service_id))
             .unwrap_or_default()
             .score(&self.params, epoch_of(now))
     }
@@ -191,14 +200,18 @@ impl ReputationData {
         Ok(vec![Event::OwnershipTransferred(event)])
     }
 
-    /// Owner only: wires (or rewires) the escrow contract. Errors: `NotOwner`.
+    /// Owner only: wires (or rewires) the escrow contract. Ratings are keyed by
+    /// (escrow, channel), so a new escrow's channels are rated afresh. Errors:
+    /// `NotOwner`.
     pub fn set_escrow(&mut self, caller: AccountId, escrow: AccountId) -> Result<Vec<Event>> {
         self.ensure_owner(caller)?;
         let previous = self.escrow.replace(escrow);
         Ok(vec![Event::EscrowSet(EscrowSet { previous, escrow })])
     }
 
-    /// Owner only: rewires the registry contract. Errors: `NotOwner`.
+    /// Owner only: rewires the registry contract. Scores are keyed by (registry,
+    /// service), so the new registry's services start from the prior and the old
+    /// registry's scores come back if it is wired again. Errors: `NotOwner`.
     pub fn set_registry(&mut self, caller: AccountId, registry: AccountId) -> Result<Vec<Event>> {
         self.ensure_owner(caller)?;
         let previous = core::mem::replace(&mut self.registry, registry);
@@ -257,7 +270,10 @@ impl ReputationData {
             let (stats, event) = match slot.and_then(|i| touched.get_mut(i)) {
                 Some(entry) => entry,
                 None => {
-                    let stats = self.stats.get(s.service_id).unwrap_or_default();
+                    let stats = self
+                        .stats
+                        .get((self.registry, s.service_id))
+                        .unwrap_or_default();
                     touched.push((
                         stats,
                         FulfillmentRecorded {
@@ -280,7 +296,7 @@ impl ReputationData {
         }
         let mut events = Vec::with_capacity(touched.len());
         for (stats, event) in touched {
-            self.stats.insert(event.service_id, &stats);
+            self.stats.insert((self.registry, event.service_id), &stats);
             events.push(Event::FulfillmentRecorded(event));
         }
         Ok(events)
@@ -303,11 +319,15 @@ impl ReputationData {
     ) -> core::result::Result<Vec<Event>, OracleError> {
         self.ensure_escrow(caller)?;
         let epoch = epoch_of(now);
-        if self.failure_epoch.get((client, service_id)) == Some(epoch) {
+        let failure_key = (self.registry, client, service_id);
+        if self.failure_epoch.get(failure_key) == Some(epoch) {
             return Ok(Vec::new());
         }
         let p = &self.params;
-        let mut stats = self.stats.get(service_id).unwrap_or_default();
+        let mut stats = self
+            .stats
+            .get((self.registry, service_id))
+            .unwrap_or_default();
         let spend = self
             .spend_total
             .get(client)
@@ -315,8 +335,8 @@ impl ReputationData {
             .at(p, epoch);
         let mu = maturity(spend, p.spend_ref).max(p.min_maturity);
         let mass = stats.add_failure_of(p, epoch, locked, mu);
-        self.stats.insert(service_id, &stats);
-        self.failure_epoch.insert((client, service_id), &epoch);
+        self.stats.insert((self.registry, service_id), &stats);
+        self.failure_epoch.insert(failure_key, &epoch);
         Ok(vec![Event::FailureRecorded(FailureRecorded {
             service_id,
             client,
@@ -332,7 +352,7 @@ impl ReputationData {
     pub fn pre_rate(&self, channel_id: ChannelId, stars: u8) -> Result<AccountId> {
         stars_to_ppm(stars).ok_or(Error::InvalidStars)?;
         let escrow = self.escrow.ok_or(Error::EscrowNotSet)?;
-        if self.rated.contains(channel_id) {
+        if self.rated.contains((escrow, channel_id)) {
             return Err(Error::AlreadyRated);
         }
         Ok(escrow)
@@ -406,7 +426,9 @@ impl ReputationData {
         }
 
         let p = &self.params;
-        let mut stats = self.stats.get(facts.service_id).unwrap_or_default();
+        let escrow = self.escrow.ok_or(Error::EscrowNotSet)?;
+        let stats_key = (self.registry, facts.service_id);
+        let mut stats = self.stats.get(stats_key).unwrap_or_default();
         let other = self.other_spend(caller, facts.payee, epoch);
         // At most k calls at the registered price, and what is left of the caller's
         // allowance `rater_cap` with this payee.
@@ -436,8 +458,8 @@ impl ReputationData {
             .ok_or(Error::Overflow)?;
 
         let epoch_share = stats.add_rating(p, epoch, weight, x);
-        self.stats.insert(facts.service_id, &stats);
-        self.rated.insert(channel_id, &());
+        self.stats.insert(stats_key, &stats);
+        self.rated.insert((escrow, channel_id), &());
         self.spend_total.insert(caller, &total);
         self.spend.insert((caller, facts.payee), &with_payee);
         self.given.insert((caller, facts.payee), &given);

@@ -125,7 +125,9 @@ pub mod reputation {
         }
 
         /// Owner only: wires (or rewires) the escrow contract whose reports are
-        /// accepted and whose channel facts authorize ratings. Emits `EscrowSet`.
+        /// accepted and whose channel facts authorize ratings; ratings are keyed by
+        /// (escrow, channel), so a new escrow's channels never collide with rated
+        /// ones. Emits `EscrowSet`.
         /// Errors: `NotOwner`.
         #[ink(message)]
         pub fn set_escrow(&mut self, escrow: AccountId) -> Result<()> {
@@ -133,8 +135,9 @@ pub mod reputation {
             self.done(events)
         }
 
-        /// Owner only: rewires the registry asked about affiliations. Emits
-        /// `RegistrySet`. Errors: `NotOwner`.
+        /// Owner only: rewires the registry asked about affiliations and prices;
+        /// scores are keyed by (registry, service), so the new registry's services
+        /// start from the prior. Emits `RegistrySet`. Errors: `NotOwner`.
         #[ink(message)]
         pub fn set_registry(&mut self, registry: AccountId) -> Result<()> {
             let events = self.data.set_registry(self.env().caller(), registry);

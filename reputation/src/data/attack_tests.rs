@@ -276,3 +276,47 @@ fn m2_failure_griefing_by_fresh_accounts_is_bounded_per_day() {
     );
     assert!(after.lcb > 650_000, "{} -> {}", before.lcb, after.lcb);
 }
+
+/// L1, the review's sequence A: after `set_escrow(E2)`, E2's channel 1 is a different
+/// channel from E1's channel 1 that was rated: its client may rate it.
+#[ink::test]
+fn l1_a_new_escrows_channels_do_not_collide_with_rated_ones() {
+    let mut m = Market::new(1);
+    let s = 140;
+    m.register(s, acc(140), 5 * U);
+    m.call(T0, acc(141), s, 5 * U, Some(4)); // E1's channel 1, rated
+    assert!(m.r.has_rated(1));
+    let e2 = acc(142);
+    m.r.set_escrow(owner(), e2).unwrap();
+    assert!(!m.r.has_rated(1), "E2's channel 1 was never rated");
+    let facts = ChannelFacts {
+        client: acc(143),
+        payee: acc(140),
+        service_id: s,
+        claimed: 5 * U,
+        last_claim_at: T0,
+        state: ChannelState::Closed,
+    };
+    let check = |_| {
+        Ok(ServiceCheck {
+            affiliated: false,
+            price: Some(5 * U),
+        })
+    };
+    assert!(m.r.rate(acc(143), T0, 1, 4, Some(facts), check).is_ok());
+}
+
+/// L1, sequence B: after `set_registry(R2)`, R2's service ids restart at 1; R2's
+/// service 140 must not inherit R1's service 140's score.
+#[ink::test]
+fn l1_a_new_registrys_services_do_not_inherit_scores() {
+    let mut m = Market::new(10);
+    let s = 140;
+    m.register(s, acc(150), U);
+    honest_traffic(&mut m, s, 3, 30_000);
+    let prior = m.r.score_of(9_999, T0);
+    assert_ne!(m.r.score_of(s, T0), prior);
+    m.r.set_registry(owner(), acc(151)).unwrap();
+    assert_eq!(m.r.score_of(s, T0), prior);
+    assert_eq!(m.r.stats_of(s), None);
+}
