@@ -99,8 +99,7 @@ fn report_settlements_and_report_failure_only_from_escrow() {
     assert_eq!(r.report_failure(2, acc(4), 10), Ok(())); // same day: not counted again
     assert_eq!(events(), before + 2);
     assert_eq!(r.stats_of(1).unwrap().slow.success, 1_000);
-    // 10 locked · the client's maturity (floor 30 %: no rated spend).
-    assert_eq!(r.stats_of(2).unwrap().slow.failure, 3);
+    assert_eq!(r.stats_of(2).unwrap().slow.failure, 10);
 
     let too_many = vec![
         Settlement {

@@ -12,10 +12,8 @@ use gb_interfaces::{
     AccountId, Balance, ChannelFacts, ChannelId, OracleError, Ownable, Ppm, ServiceId, Settlement,
     Timestamp,
 };
-use gb_scoring::{
-    epoch_of, establishment, maturity, mul_ppm, rated_amount, rating_weight, stars_to_ppm, Params,
-    Score, ServiceStats, Spend,
-};
+use gb_scoring::rules::{self, RateError, RatedChannel, RatingBook};
+use gb_scoring::{epoch_of, stars_to_ppm, Params, Score, ServiceStats, Spend};
 use ink::prelude::{boxed::Box, vec, vec::Vec};
 use ink::storage::Mapping;
 
@@ -28,15 +26,8 @@ pub const MAX_RANK_IDS: usize = 64;
 type FailureKey = (AccountId, AccountId, ServiceId);
 
 /// What `rate` learns from the registry about the rated service (asked once every
-/// cheaper check passed).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ServiceCheck {
-    /// The caller is the service's owner, an org member or its payee.
-    pub affiliated: bool,
-    /// The service's registered price per call; `None` if it no longer exists (its
-    /// ratings then count nothing).
-    pub price: Option<Balance>,
-}
+/// cheaper check passed): `gb_scoring::ServiceCheck`.
+pub use gb_scoring::ServiceCheck;
 
 /// All reputation state and the rules that change it.
 #[ink::storage_item]
@@ -162,26 +153,7 @@ impl ReputationData {
     /// `payee` would have at `now`: its decayed, establishment-weighted rated spend
     /// with other payees over `spend_ref`.
     pub fn maturity_of(&self, client: AccountId, payee: AccountId, now: Timestamp) -> Ppm {
-        maturity(
-            self.other_spend(client, payee, epoch_of(now)),
-            self.params.spend_ref,
-        )
-        .max(self.params.min_maturity)
-    }
-
-    fn other_spend(&self, client: AccountId, payee: AccountId, epoch: u64) -> Balance {
-        let p = &self.params;
-        let total = self
-            .spend_total
-            .get(client)
-            .unwrap_or_default()
-            .at(p, epoch);
-        let with_payee = self
-            .spend
-            .get((client, payee))
-            .unwrap_or_default()
-            .at(p, epoch);
-        total.saturating_sub(with_payee)
+        self.maturity_for(&self.params, client, payee, epoch_of(now))
     }
 
     // ----- administration ----------------------------------------------------------
@@ -303,11 +275,11 @@ impl ReputationData {
     }
 
     /// Escrow only: a channel of `client` for `service_id` expired with `locked`
-    /// funds and nothing claimed; adds `min(locked, failure_cap) · μ` failure mass (μ:
-    /// the client's maturity from its decayed rated spend, floor included), at most
-    /// once per (client, service, epoch) (a repeat returns no events); the failures of
-    /// clients short of full maturity count at most `epoch_failure_cap` per service
-    /// and epoch (`ServiceStats::add_failure_of`; security review M2).
+    /// funds and nothing claimed; adds `min(locked, failure_cap)` failure mass, at
+    /// most once per (client, service, epoch) (a repeat returns no events); the
+    /// failures of clients at the maturity floor (no decayed rated spend above it:
+    /// fresh accounts) count at most `epoch_failure_cap` per service and epoch
+    /// (`gb_scoring::rules::failure`; security review M2).
     /// Errors: `NotEscrow`.
     pub fn report_failure(
         &mut self,
@@ -323,18 +295,12 @@ impl ReputationData {
         if self.failure_epoch.get(failure_key) == Some(epoch) {
             return Ok(Vec::new());
         }
-        let p = &self.params;
         let mut stats = self
             .stats
             .get((self.registry, service_id))
             .unwrap_or_default();
-        let spend = self
-            .spend_total
-            .get(client)
-            .unwrap_or_default()
-            .at(p, epoch);
-        let mu = maturity(spend, p.spend_ref).max(p.min_maturity);
-        let mass = stats.add_failure_of(p, epoch, locked, mu);
+        let spend = self.spend_total.get(client).unwrap_or_default();
+        let mass = rules::failure(&self.params, &mut stats, spend, locked, now);
         self.stats.insert((self.registry, service_id), &stats);
         self.failure_epoch.insert(failure_key, &epoch);
         Ok(vec![Event::FailureRecorded(FailureRecorded {
@@ -396,74 +362,39 @@ impl ReputationData {
     where
         F: FnOnce(ServiceId) -> Result<ServiceCheck>,
     {
-        self.pre_rate(channel_id, stars)?;
-        let x = stars_to_ppm(stars).ok_or(Error::InvalidStars)?;
+        let escrow = self.pre_rate(channel_id, stars)?;
         let facts = facts.ok_or(Error::ChannelNotFound)?;
-        if facts.client != caller {
-            return Err(Error::NotChannelClient);
-        }
-        if facts.claimed == 0 {
-            return Err(Error::NothingClaimed);
-        }
-        if now
-            > facts
-                .last_claim_at
-                .saturating_add(self.params.rating_window_ms)
-        {
-            return Err(Error::RatingWindowClosed);
-        }
-        // One storage read, checked before the registry is asked.
-        let epoch = epoch_of(now);
-        if self.rated_payee_epoch.get((caller, facts.payee)) == Some(epoch) {
-            return Err(Error::AlreadyRatedPayeeThisEpoch);
-        }
-        if facts.payee == caller {
-            return Err(Error::Affiliated);
-        }
-        let service = check_service(facts.service_id)?;
-        if service.affiliated {
-            return Err(Error::Affiliated);
-        }
-
-        let p = &self.params;
-        let escrow = self.escrow.ok_or(Error::EscrowNotSet)?;
         let stats_key = (self.registry, facts.service_id);
-        let mut stats = self.stats.get(stats_key).unwrap_or_default();
-        let other = self.other_spend(caller, facts.payee, epoch);
-        // At most k calls at the registered price, and what is left of the caller's
-        // allowance `rater_cap` with this payee.
-        let given = self.given.get((caller, facts.payee)).unwrap_or_default();
-        let room = p.rater_cap.saturating_sub(given.at(p, epoch));
-        let counted = rated_amount(p, facts.claimed, service.price).min(room);
-        let given = given.plus(p, epoch, counted).ok_or(Error::Overflow)?;
-        let (weight, mu) = rating_weight(p, counted, other);
-        // Spend counts toward maturity as far as the service is established (before
-        // this rating): a fresh service of the attacker's own confers none.
-        let (established_mass, _) = stats.decayed_to(p, epoch).with_epoch_ratings(p);
-        let credit = mul_ppm(
-            facts.claimed,
-            establishment(p, established_mass.rating_mass),
-        );
-        let total = self
-            .spend_total
-            .get(caller)
-            .unwrap_or_default()
-            .plus(p, epoch, credit)
-            .ok_or(Error::Overflow)?;
-        let with_payee = self
-            .spend
-            .get((caller, facts.payee))
-            .unwrap_or_default()
-            .plus(p, epoch, credit)
-            .ok_or(Error::Overflow)?;
-
-        let epoch_share = stats.add_rating(p, epoch, weight, x);
-        self.stats.insert(stats_key, &stats);
+        let stats = self.stats.get(stats_key).unwrap_or_default();
+        let channel = RatedChannel {
+            client: facts.client,
+            payee: facts.payee,
+            claimed: facts.claimed,
+            last_claim_at: facts.last_claim_at,
+        };
+        let check = || check_service(facts.service_id);
+        let rating = rules::rate(
+            &self.params,
+            self,
+            caller,
+            channel,
+            stats,
+            stars,
+            now,
+            check,
+        )
+        .map_err(|e| match e {
+            RateError::Refused(r) => Error::from(r),
+            RateError::Service(e) => e,
+        })?;
+        let (weight, mu, epoch_share) = (rating.weight, rating.maturity, rating.epoch_share);
+        self.stats.insert(stats_key, &rating.stats);
         self.rated.insert((escrow, channel_id), &());
-        self.spend_total.insert(caller, &total);
-        self.spend.insert((caller, facts.payee), &with_payee);
-        self.given.insert((caller, facts.payee), &given);
-        self.rated_payee_epoch.insert((caller, facts.payee), &epoch);
+        self.spend_total.insert(caller, &rating.spend_total);
+        self.spend.insert((caller, facts.payee), &rating.spend_with);
+        self.given.insert((caller, facts.payee), &rating.given);
+        self.rated_payee_epoch
+            .insert((caller, facts.payee), &rating.epoch);
         Ok(vec![Event::Rated(Rated {
             service_id: facts.service_id,
             client: caller,
@@ -478,6 +409,26 @@ impl ReputationData {
 
 #[cfg(test)]
 mod attack_tests;
+impl RatingBook for ReputationData {
+    type Account = AccountId;
+
+    fn rated_payee_epoch(&self, client: AccountId, payee: AccountId) -> Option<u64> {
+        self.rated_payee_epoch.get((client, payee))
+    }
+
+    fn spend_total(&self, client: AccountId) -> Spend {
+        self.spend_total.get(client).unwrap_or_default()
+    }
+
+    fn spend_with(&self, client: AccountId, payee: AccountId) -> Spend {
+        self.spend.get((client, payee)).unwrap_or_default()
+    }
+
+    fn given(&self, client: AccountId, payee: AccountId) -> Spend {
+        self.given.get((client, payee)).unwrap_or_default()
+    }
+}
+
 #[cfg(test)]
 mod scenario_tests;
 #[cfg(test)]

@@ -62,3 +62,18 @@ impl From<gb_interfaces::NotOwner> for Error {
         Error::NotOwner
     }
 }
+
+impl From<gb_scoring::Refusal> for Error {
+    fn from(r: gb_scoring::Refusal) -> Self {
+        use gb_scoring::Refusal as R;
+        match r {
+            R::InvalidStars => Error::InvalidStars,
+            R::NotChannelClient => Error::NotChannelClient,
+            R::NothingClaimed => Error::NothingClaimed,
+            R::RatingWindowClosed => Error::RatingWindowClosed,
+            R::AlreadyRatedPayeeThisEpoch => Error::AlreadyRatedPayeeThisEpoch,
+            R::Affiliated => Error::Affiliated,
+            R::Overflow => Error::Overflow,
+        }
+    }
+}

@@ -55,8 +55,8 @@ pub struct FailureRecorded {
     pub client: AccountId,
     /// Funds that were locked.
     pub locked: Balance,
-    /// Failure mass added (after the cap, weighted by the client's maturity, within
-    /// the day's cap for clients short of full maturity; may be 0).
+    /// Failure mass added (after the cap; for a client at the maturity floor, within
+    /// the service's daily `epoch_failure_cap`, so it may be 0).
     pub mass: Balance,
 }
 

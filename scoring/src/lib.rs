@@ -32,6 +32,7 @@ pub mod decay;
 pub mod fixed;
 pub mod params;
 pub mod rating;
+pub mod rules;
 pub mod score;
 pub mod stats;
 
@@ -41,6 +42,7 @@ pub use params::{ParamError, Params, DEFAULT_UNIT, MAX_AMOUNT};
 pub use rating::{
     establishment, maturity, rated_amount, rating_weight, stars_to_ppm, Spend, MAX_STARS, MIN_STARS,
 };
+pub use rules::{RateError, RatedChannel, Rating, RatingBook, Refusal, ServiceCheck};
 pub use score::{lower_bound, shrink, value, Score};
 pub use stats::{channel_success, Accumulators, EpochRatings, ServiceStats};
 

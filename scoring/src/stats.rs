@@ -131,7 +131,7 @@ pub struct ServiceStats {
     pub epoch_down: EpochRatings,
     /// Ratings of `last_epoch` at or above the service's mean.
     pub epoch_up: EpochRatings,
-    /// Failure mass added during `last_epoch` by clients short of full maturity
+    /// Failure mass added during `last_epoch` by clients at the maturity floor
     /// (bounded by `Params::epoch_failure_cap`; security review M2).
     pub epoch_fresh_failure: u128,
 }
@@ -169,12 +169,15 @@ impl ServiceStats {
     }
 
     /// Records a failure reported for a client of maturity `maturity` (ppm, floor
-    /// included): `min(locked, failure_cap) · maturity`; a fully mature client's
-    /// failure counts like [`Self::add_failure`], the failures of clients short of
-    /// full maturity count at most `epoch_failure_cap` together per epoch. So fresh
-    /// accounts with unused channels (free griefing, security review M2) take at most
-    /// `epoch_failure_cap` a day from a service, however many there are. Returns the
-    /// mass added.
+    /// included): `min(locked, failure_cap)`, like [`Self::add_failure`] (weighing it
+    /// by the maturity too cost honest accuracy in the market simulation: most honest
+    /// clients are at the floor there). The failures of clients at
+    /// the maturity floor (no rated spend above it: fresh accounts) count at most
+    /// `epoch_failure_cap` together per epoch; clients with spend above the floor are
+    /// not capped. So fresh accounts with unused channels (free griefing, security
+    /// review M2) take at most `epoch_failure_cap` a day from a service, however many
+    /// there are; to count more, each griefer must first pay established services
+    /// (more than `min_maturity · spend_ref`, 15 U by default). Returns the mass added.
     pub fn add_failure_of(
         &mut self,
         params: &Params,
@@ -182,17 +185,20 @@ impl ServiceStats {
         locked: u128,
         maturity: Ppm,
     ) -> u128 {
-        if maturity >= PPM {
-            return self.add_failure(params, epoch, locked);
-        }
         *self = self.decayed_to(params, epoch);
-        let room = params
-            .epoch_failure_cap
-            .saturating_sub(self.epoch_fresh_failure);
-        let mass = mul_ppm(locked.min(params.failure_cap), maturity).min(room);
+        let mut mass = locked.min(params.failure_cap);
+        let fresh = maturity <= params.min_maturity;
+        if fresh {
+            let room = params
+                .epoch_failure_cap
+                .saturating_sub(self.epoch_fresh_failure);
+            mass = mass.min(room);
+        }
         self.slow.failure = self.slow.failure.saturating_add(mass);
         self.fast.failure = self.fast.failure.saturating_add(mass);
-        self.epoch_fresh_failure = self.epoch_fresh_failure.saturating_add(mass);
+        if fresh {
+            self.epoch_fresh_failure = self.epoch_fresh_failure.saturating_add(mass);
+        }
         mass
     }
 

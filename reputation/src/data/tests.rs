@@ -338,7 +338,7 @@ fn report_failure_counts_once_per_client_service_and_epoch() {
             service_id: 1,
             client: client(),
             locked: 5_000,
-            mass: 30, // failure_cap · the client's maturity (floor 30 %: no spend)
+            mass: 100, // failure_cap
         })])
     );
     // Same client, service and day: ignored.
@@ -346,7 +346,7 @@ fn report_failure_counts_once_per_client_service_and_epoch() {
         r.report_failure(escrow(), T0 + 1_000, 1, client(), 5_000),
         Ok(vec![])
     );
-    assert_eq!(r.stats_of(1).unwrap().slow.failure, 30);
+    assert_eq!(r.stats_of(1).unwrap().slow.failure, 100);
     // Another client, another service, or the next day: counted.
     assert_eq!(
         r.report_failure(escrow(), T0, 1, acc(9), 40).unwrap().len(),
@@ -369,39 +369,38 @@ fn report_failure_counts_once_per_client_service_and_epoch() {
 
 // ----- reads ------------------------------------------------------------------------
 
-/// M2: a failure weighs its client's maturity; fully mature clients' failures are not
-/// capped per day, the others' count at most `epoch_failure_cap` together.
+/// M2: the failures of clients at the maturity floor (fresh accounts) count at most
+/// `epoch_failure_cap` together per service and day; clients with spend are not capped.
 #[ink::test]
-fn report_failure_weighs_maturity_and_caps_immature_clients_per_day() {
+fn report_failure_caps_fresh_clients_per_service_and_day() {
     let mut r = setup();
-    let cap = params().epoch_failure_cap; // 500
-                                          // Fully mature client (5_000 rated spend elsewhere): the whole failure_cap.
-    make_mature(&mut r, acc(30), 300);
+    let cap = params().epoch_failure_cap; // 10_000 = 100 failures of failure_cap
     let mass = |e: Vec<Event>| match &e[..] {
         [Event::FailureRecorded(f)] => f.mass,
         _ => u128::MAX,
     };
-    assert_eq!(
-        r.report_failure(escrow(), T0, 5, acc(30), 5_000).map(mass),
-        Ok(100)
-    );
-    // Fresh clients: 30 each, until the day's 500 are used up.
-    let fresh: u128 = (40u8..80)
-        .map(|i| mass(r.report_failure(escrow(), T0, 5, acc(i), 5_000).unwrap()))
+    // 120 fresh clients: 100 each, until the day's 10_000 are used up.
+    let fresh: u128 = (0u32..120)
+        .map(|i| {
+            let mut c = [7u8; 32];
+            c[..4].copy_from_slice(&i.to_le_bytes());
+            mass(
+                r.report_failure(escrow(), T0, 5, AccountId::from(c), 5_000)
+                    .unwrap(),
+            )
+        })
         .sum();
     assert_eq!(fresh, cap);
-    assert_eq!(r.stats_of(5).unwrap().slow.failure, 100 + cap);
-    // A mature client still counts fully on that day; fresh ones again the next day.
+    // A client with rated spend still counts fully on that day; fresh ones again the
+    // next day.
     make_mature(&mut r, acc(31), 301);
     assert_eq!(
         r.report_failure(escrow(), T0, 5, acc(31), 5_000).map(mass),
         Ok(100)
     );
-    assert_eq!(
-        r.report_failure(escrow(), T0 + EPOCH_MS, 5, acc(40), 5_000)
-            .map(mass),
-        Ok(30)
-    );
+    assert_eq!(r.stats_of(5).unwrap().slow.failure, cap + 100);
+    let next = r.report_failure(escrow(), T0 + EPOCH_MS, 5, acc(40), 5_000);
+    assert_eq!(next.map(mass), Ok(100));
 }
 
 #[ink::test]
