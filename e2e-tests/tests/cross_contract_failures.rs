@@ -111,8 +111,9 @@ async fn report_settlements_and_report_failure_accept_only_the_wired_escrow() {
     let intruder = m.clients[0].clone();
     let fake = vec![Settlement {
         service_id: svc,
+        channel_id: 1,
+        claimed_before: 0,
         paid: 1_000 * UNIT,
-        channels: 1,
     }];
     let (at, mut b) = oracle(&m);
     let settlements: OracleCall = Message::read(

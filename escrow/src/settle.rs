@@ -1,8 +1,9 @@
 //! Settling channels: `claim`, `claim_batch`, `close` (payee) and `refund` (client).
 //!
 //! Each returns its [`Effects`]: the net payout for `lib.rs` to send to the payee (one
-//! transfer per call, however many channels) and the reputation reports, aggregated
-//! per service (one cross-contract call per call). Per claimed channel the work is one
+//! transfer per call, however many channels) and the reputation reports, one entry
+//! per channel (a channel repeated in a batch is merged into one entry) in one
+//! cross-contract call per call. Per claimed channel the work is one
 //! channel read, one signature check and one channel write.
 
 use crate::data::EscrowData;
@@ -145,18 +146,17 @@ impl EscrowData {
             .checked_sub(a.paid)
             .ok_or(Error::Overflow)?;
         let fees = self.totals.fees.checked_add(a.fee).ok_or(Error::Overflow)?;
-        let service_id = channel.service_id;
+        // One entry per channel (a channel repeated in a batch adds to its entry), so
+        // reputation bounds a channel's success over its life (review M1).
         let slot = effects
             .settlements
             .iter()
-            .position(|s| s.service_id == service_id);
-        let (paid_sum, channels) = match slot.and_then(|i| effects.settlements.get(i)) {
-            Some(s) => (
-                s.paid.checked_add(a.paid).ok_or(Error::Overflow)?,
-                s.channels.checked_add(1).ok_or(Error::Overflow)?,
-            ),
-            None => (a.paid, 1),
+            .position(|s| s.channel_id == channel_id);
+        let channel_paid = match slot.and_then(|i| effects.settlements.get(i)) {
+            Some(s) => s.paid.checked_add(a.paid).ok_or(Error::Overflow)?,
+            None => a.paid,
         };
+        let claimed_before = channel.claimed;
 
         channel.claimed = amount;
         channel.last_claim_at = now;
@@ -164,14 +164,12 @@ impl EscrowData {
         self.totals.fees = fees;
         effects.payout = payout;
         match slot.and_then(|i| effects.settlements.get_mut(i)) {
-            Some(s) => {
-                s.paid = paid_sum;
-                s.channels = channels;
-            }
+            Some(s) => s.paid = channel_paid,
             None => effects.settlements.push(Settlement {
-                service_id,
-                paid: paid_sum,
-                channels,
+                service_id: channel.service_id,
+                channel_id,
+                claimed_before,
+                paid: channel_paid,
             }),
         }
         claims.paid = claims_paid;

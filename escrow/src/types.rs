@@ -249,7 +249,7 @@ pub struct Failure {
 pub struct Effects {
     /// Net amount (after fee) to send to the payee; 0: nothing to send.
     pub payout: Balance,
-    /// Newly paid amounts, aggregated per service (empty: nothing to report).
+    /// Newly paid amounts, one entry per channel (empty: nothing to report).
     pub settlements: Vec<gb_interfaces::Settlement>,
     /// A channel ended with nothing claimed: report it as a failure.
     pub failure: Option<Failure>,

@@ -19,8 +19,9 @@ pub trait ServiceDirectory {
     #[ink(message)]
     fn service_terms(&self, service_id: ServiceId) -> Option<ServiceTerms>;
 
-    /// True if `account` is the owner or a member of the service's organization or the
-    /// service's payee: such accounts may not rate the service.
+    /// True if `account` is (or ever was) the owner or a member of the service's
+    /// organization or the payee of one of its services: such accounts may not rate
+    /// the service.
     #[ink(message)]
     fn is_affiliated(&self, service_id: ServiceId, account: AccountId) -> bool;
 }
@@ -28,7 +29,8 @@ pub trait ServiceDirectory {
 /// Implemented by **reputation**; escrow reports outcomes, registry reads scores.
 #[ink::trait_definition]
 pub trait ReputationOracle {
-    /// Paid fulfillment, aggregated per service. Only the wired escrow may call it.
+    /// Paid fulfillment, one entry per channel (with what it had claimed before, so a
+    /// channel's success is bounded over its life). Only the wired escrow may call it.
     #[ink(message)]
     fn report_settlements(&mut self, settlements: Vec<Settlement>) -> Result<(), OracleError>;
 

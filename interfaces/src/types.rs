@@ -125,18 +125,22 @@ pub struct ChannelFacts {
     pub state: ChannelState,
 }
 
-/// Paid fulfillment that escrow reports to reputation, aggregated per service per call
-/// (one claim, one batch claim or one close), so a batch pays one cross-contract call
-/// per service rather than one per channel.
+/// Paid fulfillment that escrow reports to reputation: one entry per channel paid by
+/// one call (one claim, one batch claim or one close). A channel that appears several
+/// times in a batch is reported once, with the sum of its increases, so reputation can
+/// bound a channel's success credit over its whole life from `claimed_before` and
+/// `paid` alone (security review M1), without storing anything per channel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, scale::Encode, scale::Decode)]
 #[cfg_attr(feature = "std", derive(scale_info::TypeInfo))]
 pub struct Settlement {
     /// The service that was paid.
     pub service_id: ServiceId,
-    /// Sum of the newly claimed amounts (gross, before any protocol fee).
+    /// The channel that paid.
+    pub channel_id: ChannelId,
+    /// What the channel had claimed before this call.
+    pub claimed_before: Balance,
+    /// Newly claimed amount (gross, before any protocol fee) in this call.
     pub paid: Balance,
-    /// Number of channels that contributed to `paid` (reputation caps per channel).
-    pub channels: u32,
 }
 
 /// Why a cross-contract report was refused.

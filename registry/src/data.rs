@@ -40,6 +40,11 @@ pub struct RegistryData {
     /// Services of each organization and of each tag (delisted ones included, so
     /// relisting is cheap).
     index: ServiceIndex,
+    /// Every (org, account) that ever owned the org, was a member or was the payee of
+    /// one of its services: such accounts stay affiliated with all the org's services
+    /// (security review L6: a sibling service's payee, or a member who leaves, rates
+    /// and rejoins, may not rate). One entry per pair, written once.
+    affiliates: Mapping<(String, AccountId), ()>,
 }
 
 impl RegistryData {
@@ -53,6 +58,7 @@ impl RegistryData {
             retired_org_ids: Mapping::default(),
             services: Mapping::default(),
             index: Default::default(),
+            affiliates: Mapping::default(),
         }
     }
 
@@ -136,6 +142,7 @@ impl RegistryData {
             created_at: now,
         };
         self.orgs.insert(&org_id, &org);
+        self.affiliate(&org_id, caller);
         Ok(vec![Event::OrgCreated(OrgCreated {
             org_id,
             owner: caller,
@@ -162,6 +169,7 @@ impl RegistryData {
         }
         org.owner = new_owner;
         self.orgs.insert(&org_id, &org);
+        self.affiliate(&org_id, new_owner);
         events.push(Event::OrgOwnershipTransferred(OrgOwnershipTransferred {
             org_id,
             previous_owner: caller,
@@ -186,6 +194,7 @@ impl RegistryData {
         }
         org.members.push(member);
         self.orgs.insert(&org_id, &org);
+        self.affiliate(&org_id, member);
         Ok(vec![Event::OrgMemberAdded(OrgMemberAdded {
             org_id,
             member,
@@ -277,6 +286,7 @@ impl RegistryData {
             updated_at: now,
         };
         self.services.insert(id, &service);
+        self.affiliate(&service.org_id, service.payee);
         let event = Event::ServiceRegistered(ServiceRegistered {
             service_id: id,
             org_id,
@@ -327,6 +337,7 @@ impl RegistryData {
         }
         if let Some(payee) = update.payee {
             service.payee = payee;
+            self.affiliate(&service.org_id, payee);
         }
         if let Some(endpoint) = update.endpoint {
             service.endpoint = endpoint;
@@ -483,7 +494,8 @@ impl RegistryData {
     }
 
     /// True if `account` is the owner or a member of the service's organization or its
-    /// payee; false for unknown services.
+    /// payee, or ever was the org's owner, a member or the payee of any of its services
+    /// (security review L6); false for unknown services.
     pub fn is_affiliated(&self, service_id: ServiceId, account: AccountId) -> bool {
         let Some(service) = self.service(service_id) else {
             return false;
@@ -492,6 +504,15 @@ impl RegistryData {
             || self
                 .org(&service.org_id)
                 .is_some_and(|org| org.is_owner_or_member(&account))
+            || self.affiliates.contains((service.org_id, account))
+    }
+
+    /// Records `account` as affiliated with `org_id` for good (see `affiliates`).
+    fn affiliate(&mut self, org_id: &str, account: AccountId) {
+        let key = (String::from(org_id), account);
+        if !self.affiliates.contains(&key) {
+            self.affiliates.insert(&key, &());
+        }
     }
 }
 

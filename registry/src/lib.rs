@@ -343,7 +343,9 @@ pub mod registry {
         }
 
         /// Anyone (reputation): true if `account` owns or is a member of the service's
-        /// organization, or is its payee; false for unknown services.
+        /// organization, or is its payee, or ever owned, joined or was paid by that
+        /// organization (a sibling service's payee, a member who left); false for
+        /// unknown services.
         #[ink(message)]
         fn is_affiliated(&self, service_id: ServiceId, account: AccountId) -> bool {
             self.data.is_affiliated(service_id, account)

@@ -83,8 +83,9 @@ fn report_settlements_and_report_failure_only_from_escrow() {
     let mut r = deploy();
     let s = vec![Settlement {
         service_id: 1,
+        channel_id: 1,
+        claimed_before: 0,
         paid: 1_000,
-        channels: 1,
     }];
     as_caller(acc(4));
     assert_eq!(r.report_settlements(s.clone()), Err(OracleError::NotEscrow));
@@ -103,8 +104,9 @@ fn report_settlements_and_report_failure_only_from_escrow() {
     let too_many = vec![
         Settlement {
             service_id: 1,
+            channel_id: 1,
+            claimed_before: 0,
             paid: 1,
-            channels: 1,
         };
         MAX_REPORT + 1
     ];
@@ -120,8 +122,9 @@ fn score_of_and_rank_scores() {
     as_caller(acc(3));
     r.report_settlements(vec![Settlement {
         service_id: 1,
+        channel_id: 1,
+        claimed_before: 0,
         paid: 50 * gb_scoring::DEFAULT_UNIT,
-        channels: 1,
     }])
     .unwrap();
     let prior = r.score_of(99);
@@ -161,8 +164,9 @@ fn every_event_carries_its_topics() {
     as_caller(acc(3));
     r.report_settlements(vec![Settlement {
         service_id: 7,
+        channel_id: 1,
+        claimed_before: 0,
         paid: 10,
-        channels: 1,
     }])
     .unwrap();
     assert_topics::<FulfillmentRecorded>(&nth_last(0), &[t(&7u64)]);

@@ -32,8 +32,9 @@ pub enum Error {
     RatingWindowClosed,
     /// The caller is the service's owner, a member of its organization or its payee.
     Affiliated,
-    /// The service gained its maximum rating mass for this epoch (day); the rating was
-    /// not recorded and may be sent again in a later epoch within the window.
+    /// No longer returned (kept so the SCALE indices of later variants stay as
+    /// deployed): a full epoch used to refuse ratings, which let the first raters of a
+    /// day censor later ones (security review M3); ratings are now scaled pro rata.
     EpochRatingCapReached,
     /// The call to escrow's `channel_facts` failed.
     EscrowCallFailed,
@@ -60,5 +61,20 @@ pub type Result<T> = core::result::Result<T, Error>;
 impl From<gb_interfaces::NotOwner> for Error {
     fn from(_: gb_interfaces::NotOwner) -> Self {
         Error::NotOwner
+    }
+}
+
+impl From<gb_scoring::Refusal> for Error {
+    fn from(r: gb_scoring::Refusal) -> Self {
+        use gb_scoring::Refusal as R;
+        match r {
+            R::InvalidStars => Error::InvalidStars,
+            R::NotChannelClient => Error::NotChannelClient,
+            R::NothingClaimed => Error::NothingClaimed,
+            R::RatingWindowClosed => Error::RatingWindowClosed,
+            R::AlreadyRatedPayeeThisEpoch => Error::AlreadyRatedPayeeThisEpoch,
+            R::Affiliated => Error::Affiliated,
+            R::Overflow => Error::Overflow,
+        }
     }
 }

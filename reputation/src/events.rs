@@ -20,8 +20,12 @@ pub struct Rated {
     pub stars: u8,
     /// The rater's maturity (ppm, floor included).
     pub maturity: Ppm,
-    /// Weight added to the service's rating mass (plancks, after the caps).
+    /// The rating's weight (plancks): `min(claimed, rating_cap) · maturity`.
     pub weight: Balance,
+    /// Share (ppm) of `weight` that counts so far: the epoch's ratings on the same
+    /// side of the service's mean count at most `epoch_rating_cap` together, pro rata;
+    /// later ratings this epoch may lower it (security review M3).
+    pub epoch_share: Ppm,
 }
 
 /// Escrow reported paid fulfillment for a service.
@@ -31,11 +35,11 @@ pub struct FulfillmentRecorded {
     /// The service that was paid.
     #[ink(topic)]
     pub service_id: ServiceId,
-    /// Newly claimed amount reported.
+    /// Newly claimed amount reported (summed over its channels in this report).
     pub paid: Balance,
     /// Number of channels it came from.
     pub channels: u32,
-    /// Success mass added (after the per-channel cap).
+    /// Success mass added (each channel at most `settle_cap` over its life).
     pub mass: Balance,
 }
 
@@ -51,7 +55,8 @@ pub struct FailureRecorded {
     pub client: AccountId,
     /// Funds that were locked.
     pub locked: Balance,
-    /// Failure mass added (after the cap).
+    /// Failure mass added (after the cap; for a client at the maturity floor, within
+    /// the service's daily `epoch_failure_cap`, so it may be 0).
     pub mass: Balance,
 }
 

@@ -35,9 +35,13 @@ pub use gb_scoring::{ParamError, Params, Score, ServiceStats};
 #[cfg(test)]
 mod contract_tests;
 
+// ink generates one enum variant per constructor; `new_with_params` carries a whole
+// `Params` (over 256 bytes since the H1/M2 parameters), the others an account id. The
+// decoder is built once per instantiation, so boxing would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[ink::contract]
 pub mod reputation {
-    use crate::data::ReputationData;
+    use crate::data::{ReputationData, ServiceCheck};
     use crate::errors::{Error, Result};
     use crate::events::Event;
     use gb_interfaces::{
@@ -121,7 +125,9 @@ pub mod reputation {
         }
 
         /// Owner only: wires (or rewires) the escrow contract whose reports are
-        /// accepted and whose channel facts authorize ratings. Emits `EscrowSet`.
+        /// accepted and whose channel facts authorize ratings; ratings are keyed by
+        /// (escrow, channel), so a new escrow's channels never collide with rated
+        /// ones. Emits `EscrowSet`.
         /// Errors: `NotOwner`.
         #[ink(message)]
         pub fn set_escrow(&mut self, escrow: AccountId) -> Result<()> {
@@ -129,8 +135,9 @@ pub mod reputation {
             self.done(events)
         }
 
-        /// Owner only: rewires the registry asked about affiliations. Emits
-        /// `RegistrySet`. Errors: `NotOwner`.
+        /// Owner only: rewires the registry asked about affiliations and prices;
+        /// scores are keyed by (registry, service), so the new registry's services
+        /// start from the prior. Emits `RegistrySet`. Errors: `NotOwner`.
         #[ink(message)]
         pub fn set_registry(&mut self, registry: AccountId) -> Result<()> {
             let events = self.data.set_registry(self.env().caller(), registry);
@@ -157,11 +164,11 @@ pub mod reputation {
         /// 1..=5 `stars`, once per channel, within `rating_window_ms` of the last claim;
         /// at most one accepted rating per client, payee and epoch (day), over all the
         /// payee's services; never the service's owner, org members or payee. Reads the
-        /// channel from escrow and the affiliation from registry. Emits `Rated`.
+        /// channel from escrow, the affiliation and the price from registry. Emits `Rated`.
         /// Errors: `InvalidStars`, `EscrowNotSet`, `AlreadyRated`, `EscrowCallFailed`,
         /// `ChannelNotFound`, `NotChannelClient`, `NothingClaimed`,
         /// `RatingWindowClosed`, `AlreadyRatedPayeeThisEpoch`, `RegistryCallFailed`,
-        /// `Affiliated`, `EpochRatingCapReached`, `Overflow`.
+        /// `Affiliated`, `Overflow`.
         #[ink(message)]
         pub fn rate(&mut self, channel_id: ChannelId, stars: u8) -> Result<()> {
             let caller = self.env().caller();
@@ -173,20 +180,25 @@ pub mod reputation {
                 _ => return Err(Error::EscrowCallFailed),
             };
             let registry = self.data.registry();
-            let is_affiliated = |service_id: ServiceId| -> Result<bool> {
+            let check_service = |service_id: ServiceId| -> Result<ServiceCheck> {
                 let directory: ink::contract_ref!(ServiceDirectory) = registry.into();
-                match directory
+                let affiliated = match directory
                     .call()
                     .is_affiliated(service_id, caller)
                     .try_invoke()
                 {
-                    Ok(Ok(affiliated)) => Ok(affiliated),
-                    _ => Err(Error::RegistryCallFailed),
-                }
+                    Ok(Ok(affiliated)) => affiliated,
+                    _ => return Err(Error::RegistryCallFailed),
+                };
+                let price = match directory.call().service_terms(service_id).try_invoke() {
+                    Ok(Ok(terms)) => terms.map(|t| t.price),
+                    _ => return Err(Error::RegistryCallFailed),
+                };
+                Ok(ServiceCheck { affiliated, price })
             };
             let events = self
                 .data
-                .rate(caller, now, channel_id, stars, facts, is_affiliated);
+                .rate(caller, now, channel_id, stars, facts, check_service);
             self.done(events)
         }
 
@@ -197,10 +209,11 @@ pub mod reputation {
         }
 
         /// Anyone: the maturity (ppm, floor included) a rating by `client` of a channel
-        /// paying `payee` would have now.
+        /// paying `payee` would have now (decayed spend with established other payees).
         #[ink(message)]
         pub fn maturity_of(&self, client: AccountId, payee: AccountId) -> Ppm {
-            self.data.maturity_of(client, payee)
+            self.data
+                .maturity_of(client, payee, self.env().block_timestamp())
         }
 
         // ----- scores --------------------------------------------------------------

@@ -6,9 +6,12 @@
 //! what is simulated is what runs on chain.
 //!
 //! ## The score (formula, parameters and reasons: `reputation/README.md`)
-//! * Events: [`ServiceStats::add_settlement`] (success mass s += min(paid, channels ·
-//!   settle_cap)), [`ServiceStats::add_failure`] (f += min(locked, failure_cap)),
-//!   [`ServiceStats::add_rating`] (a += w·x, b += w, w clipped to the per-epoch cap),
+//! * Events: [`ServiceStats::add_channel_settlement`] (the contract: success mass of
+//!   one channel's claim, at most `settle_cap` over the channel's life, see
+//!   [`channel_success`]), [`ServiceStats::add_settlement`] (aggregate form: s +=
+//!   min(paid, channels · settle_cap)), [`ServiceStats::add_failure`] (f += min(locked, failure_cap)),
+//!   [`ServiceStats::add_rating`] (a += w·x, b += w; each epoch's ratings below and at or
+//!   above the mean each count at most the per-epoch cap, pro rata, none refused),
 //!   with `w` from [`rating_weight`] (linear in paid amount × rater [`maturity`]) and
 //!   `x` from [`stars_to_ppm`].
 //! * Every sum lives in a slow and a fast set and decays by `2^(−Δepochs/H)`
@@ -29,15 +32,19 @@ pub mod decay;
 pub mod fixed;
 pub mod params;
 pub mod rating;
+pub mod rules;
 pub mod score;
 pub mod stats;
 
 pub use decay::{decay_factor, decay_over, epoch_of, EPOCH_MS};
 pub use fixed::{isqrt, mul_ppm, mul_ppm_round, pow_ppm, ratio_ppm, Ppm, HALF, PPM};
 pub use params::{ParamError, Params, DEFAULT_UNIT, MAX_AMOUNT};
-pub use rating::{maturity, rating_weight, stars_to_ppm, MAX_STARS, MIN_STARS};
+pub use rating::{
+    establishment, maturity, rated_amount, rating_weight, stars_to_ppm, Spend, MAX_STARS, MIN_STARS,
+};
+pub use rules::{RateError, RatedChannel, Rating, RatingBook, Refusal, ServiceCheck};
 pub use score::{lower_bound, shrink, value, Score};
-pub use stats::{Accumulators, ServiceStats};
+pub use stats::{channel_success, Accumulators, EpochRatings, ServiceStats};
 
 #[cfg(test)]
 mod tests;

@@ -87,7 +87,35 @@ pub struct Params {
     /// How long after the channel's last claim its client may rate (ms). Default 7
     /// days; [`MIN_RATING_WINDOW_MS`] ..= [`MAX_RATING_WINDOW_MS`].
     pub rating_window_ms: u64,
+    /// k: one rating weighs at most k calls at the service's registered price, so a
+    /// single 50 U "call" to a 1 U service does not weigh 50 calls (security review
+    /// H1). Default 10; 1 ..= [`MAX_RATING_PRICE_CALLS`].
+    pub rating_price_calls: u32,
+    /// Rating mass (plancks, slow set) at which a service is established: spend with
+    /// a service counts toward its client's maturity in proportion to how established
+    /// the service is (`min(1, rating mass / established_mass)`), so maturity cannot
+    /// be bought from a fresh second service of the attacker's own (security review
+    /// H1): with `rater_cap` its own k socks hold at most k·C·μ of its rating mass.
+    /// Default 20·U (2·K0: 4 days of 40 rated 1 U calls from first-time clients);
+    /// 0 (every service counts fully) ..= MAX_AMOUNT.
+    pub established_mass: u128,
+    /// Failure mass a service may gain per epoch (plancks) from clients at the
+    /// maturity floor (fresh accounts): griefing with fresh accounts and unused
+    /// channels is bounded per day (security review M2). Default 100·U (the market
+    /// simulation: its honest clients are at the floor too, and caps of 5–40·U cut
+    /// griefing but cost honest regret, 0.18 → 0.22–0.37; from 80·U the honest market
+    /// is unchanged); 1 ..= MAX_AMOUNT.
+    pub epoch_failure_cap: u128,
+    /// C: paid amount (before maturity) one client's ratings of one payee count at
+    /// most, over time: the counter decays with the slow half-life like the sums it
+    /// feeds, so at any time one rater holds at most `C · μ` of a payee's rating mass
+    /// and k sock accounts at most `k · C` (security review H1: the day-after-day 5★
+    /// of a few socks no longer add up). Default 5·U; 1 ..= MAX_AMOUNT.
+    pub rater_cap: u128,
 }
+
+/// Largest `rating_price_calls`.
+pub const MAX_RATING_PRICE_CALLS: u32 = 1_000;
 
 /// Which parameter is out of its bounds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -124,6 +152,14 @@ pub enum ParamError {
     HalfLifeFast,
     /// `rating_window_ms` is outside `MIN_RATING_WINDOW_MS ..= MAX_RATING_WINDOW_MS`.
     RatingWindow,
+    /// `rating_price_calls` is 0 or above `MAX_RATING_PRICE_CALLS`.
+    RatingPriceCalls,
+    /// `established_mass` is above `MAX_AMOUNT`.
+    EstablishedMass,
+    /// `epoch_failure_cap` is 0 or above `MAX_AMOUNT`.
+    EpochFailureCap,
+    /// `rater_cap` is 0 or above `MAX_AMOUNT`.
+    RaterCap,
 }
 
 impl Params {
@@ -147,6 +183,10 @@ impl Params {
             half_life_slow: 30,
             half_life_fast: 3,
             rating_window_ms: 7 * 86_400_000,
+            rating_price_calls: 10,
+            established_mass: u.saturating_mul(20),
+            epoch_failure_cap: u.saturating_mul(100),
+            rater_cap: u.saturating_mul(5),
         }
     }
 
@@ -186,6 +226,14 @@ impl Params {
         if !(MIN_RATING_WINDOW_MS..=MAX_RATING_WINDOW_MS).contains(&self.rating_window_ms) {
             return Err(ParamError::RatingWindow);
         }
+        if !(1..=MAX_RATING_PRICE_CALLS).contains(&self.rating_price_calls) {
+            return Err(ParamError::RatingPriceCalls);
+        }
+        if self.established_mass > MAX_AMOUNT {
+            return Err(ParamError::EstablishedMass);
+        }
+        amount(self.epoch_failure_cap, ParamError::EpochFailureCap)?;
+        amount(self.rater_cap, ParamError::RaterCap)?;
         Ok(())
     }
 }
@@ -228,7 +276,7 @@ mod tests {
     #[test]
     fn every_bound_is_enforced() {
         type Case = (fn(&mut Params), ParamError);
-        let cases: [Case; 26] = [
+        let cases: [Case; 33] = [
             (|p| p.unit = 0, ParamError::Unit),
             (|p| p.unit = MAX_AMOUNT + 1, ParamError::Unit),
             (|p| p.prior_mean = MAX_PRIOR_MEAN + 1, ParamError::PriorMean),
@@ -278,6 +326,22 @@ mod tests {
             (
                 |p| p.rating_window_ms = MAX_RATING_WINDOW_MS + 1,
                 ParamError::RatingWindow,
+            ),
+            (|p| p.rating_price_calls = 0, ParamError::RatingPriceCalls),
+            (
+                |p| p.rating_price_calls = MAX_RATING_PRICE_CALLS + 1,
+                ParamError::RatingPriceCalls,
+            ),
+            (
+                |p| p.established_mass = MAX_AMOUNT + 1,
+                ParamError::EstablishedMass,
+            ),
+            (|p| p.epoch_failure_cap = 0, ParamError::EpochFailureCap),
+            (|p| p.rater_cap = 0, ParamError::RaterCap),
+            (|p| p.rater_cap = MAX_AMOUNT + 1, ParamError::RaterCap),
+            (
+                |p| p.epoch_failure_cap = MAX_AMOUNT + 1,
+                ParamError::EpochFailureCap,
             ),
         ];
         for (break_it, err) in cases {

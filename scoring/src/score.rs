@@ -43,7 +43,7 @@ impl ServiceStats {
     /// default (empty) `ServiceStats` gives the prior's score.
     pub fn score(&self, params: &Params, epoch: u64) -> Score {
         let st = self.decayed_to(params, epoch);
-        let (slow, fast) = (st.slow, st.fast);
+        let (slow, fast) = st.with_epoch_ratings(params);
         let k0 = params.prior_rating_mass;
         let a0 = params.prior_success;
         let c0 = a0.saturating_add(params.prior_failure);

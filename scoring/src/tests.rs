@@ -13,7 +13,7 @@ pub(super) fn small() -> Params {
 }
 
 /// Adds a rating of `stars` from a rater who paid `claimed` and spent `other_spend`
-/// elsewhere; returns the weight added.
+/// elsewhere; returns the weight that counts now (its epoch share of it).
 pub(super) fn rate(
     st: &mut ServiceStats,
     p: &Params,
@@ -23,5 +23,6 @@ pub(super) fn rate(
     other_spend: u128,
 ) -> u128 {
     let (w, _) = rating_weight(p, claimed, other_spend);
-    st.add_rating(p, epoch, w, stars_to_ppm(stars).unwrap())
+    let share = st.add_rating(p, epoch, w, stars_to_ppm(stars).unwrap());
+    mul_ppm(w, share)
 }

@@ -207,10 +207,15 @@ fn attacker_call(
     stars: Option<u8>,
     rng: &mut Rng,
 ) -> (u128, u128) {
-    let price = m.services[service].price;
     let own = m.services[service].group() == Some(g);
+    let calls = if own {
+        m.cfg.self_voucher_calls.max(1)
+    } else {
+        1
+    };
+    let price = m.services[service].price.saturating_mul(u128::from(calls));
     let delivered = own || rng.chance(m.services[service].q);
-    m.open_channel(acct, service, price, delivered, stars);
+    m.open_channel_paying(acct, service, price, price, delivered, stars);
     if !delivered {
         (0, 0)
     } else if own {
@@ -257,7 +262,7 @@ pub fn act(m: &mut Market, groups: &mut [Group], rng: &mut Rng, price_u: f64) {
                 }
                 Attack::SelfDeal { mature, .. } => {
                     let own = group.services[0];
-                    if mature && m.rules.other_spend(acct, own) < spend_ref {
+                    if mature && m.rules.other_spend(&m.cfg.params, acct, own, m.now) < spend_ref {
                         // Become mature: buy from the cheapest competitor, rate honestly.
                         let cheapest = m
                             .listed()
@@ -282,7 +287,12 @@ pub fn act(m: &mut Market, groups: &mut [Group], rng: &mut Rng, price_u: f64) {
                 }
                 _ => break,
             };
-            let price = m.services[service].price as f64 / unit;
+            let calls = if m.services[service].group() == Some(g) {
+                m.cfg.self_voucher_calls.max(1)
+            } else {
+                1
+            };
+            let price = m.services[service].price as f64 * f64::from(calls) / unit;
             if group.allowance < price {
                 break;
             }

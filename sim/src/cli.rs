@@ -69,13 +69,20 @@ pub const PROPOSED: [&str; 6] = [
 /// The contract before 2026-11-25 (`--preset v0`): `z` = 1.0, `prior_rating_mass` =
 /// 20·U, `min_maturity` = 10 %, `failure_cap` = 10·U, `spend_ref` = 20·U, and no
 /// once-per-(client, payee, epoch) rule. The "contract" column of the README's results.
-pub const V0: [&str; 6] = [
+pub const V0: [&str; 10] = [
     "z=1000000",
     "prior_rating_mass=20",
     "min_maturity=100000",
     "failure_cap=10",
     "spend_ref=20",
     "rating_once_per_epoch=0",
+    // The security review's H1 and M2 rules off (the contract had none of them). Its
+    // M1 (per-channel success), M3 (pro-rata epoch cap) and spend decay cannot be
+    // switched off: the preset approximates the v0 contract.
+    "rater_cap=1000000000",
+    "established_mass=0",
+    "rating_price_calls=1000",
+    "epoch_failure_cap=1000000000",
 ];
 
 /// Applies `key=value` to `cfg`.
@@ -100,6 +107,7 @@ pub fn set(cfg: &mut Config, kv: &str) -> Result<(), String> {
         "rate_prob" => cfg.rate_prob = f()?,
         "star_noise" => cfg.star_noise = f()?,
         "fee_bps" => cfg.fee_bps = ppm()?,
+        "self_voucher_calls" => cfg.self_voucher_calls = ppm()?,
         "worth" => cfg.worth = f()?,
         "claim_every_h" => cfg.claim_every_ms = (f()? * 3_600_000.0) as u64,
         "rate_delay_h" => cfg.rate_delay_ms = (f()? * 3_600_000.0) as u64,
@@ -120,6 +128,10 @@ pub fn set(cfg: &mut Config, kv: &str) -> Result<(), String> {
         "z" => p.z = ppm()?,
         "half_life_slow" => p.half_life_slow = ppm()?,
         "half_life_fast" => p.half_life_fast = ppm()?,
+        "rating_price_calls" => p.rating_price_calls = ppm()?,
+        "established_mass" => p.established_mass = amount(f()?),
+        "epoch_failure_cap" => p.epoch_failure_cap = amount(f()?),
+        "rater_cap" => p.rater_cap = amount(f()?),
         _ => return Err(format!("unknown key {k:?}")),
     }
     Ok(())

@@ -143,9 +143,10 @@ impl Attack {
 /// the evidence behind the proposals in `README.md`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Proposals {
-    /// Failure mass is multiplied by the reporting client's maturity **without** the
-    /// floor: a client with no rated spend elsewhere (a free griefing sybil) adds no
-    /// failure mass. Contract-only change (`report_failure` already names the client).
+    /// Superseded, no effect since security review M2: the contract (and so the
+    /// shared rule the simulation calls) weighs every failure by its client's maturity
+    /// (with the floor) and caps immature clients' failures per service and day.
+    /// Kept so old command lines still parse.
     pub failure_maturity: bool,
     /// At most one accepted rating per (client, payee, epoch): a sock account adds at
     /// most one rating's mass a day. **In the contract** (`AlreadyRatedPayeeThisEpoch`,
@@ -193,6 +194,12 @@ pub struct Config {
     pub star_noise: f64,
     /// Protocol fee on claims, basis points (escrow's `fee_bps`).
     pub fee_bps: u32,
+    /// Calls' worth of one voucher an attacker signs when paying its own service (1:
+    /// one call per channel, as honest clients). Escrow does not relate a voucher to
+    /// the price, so a self-dealer can claim 50 calls' worth from one channel and rate
+    /// it once (security review H1); the simulation capped every channel at one price
+    /// before and never modelled that.
+    pub self_voucher_calls: u32,
     /// What a perfect call is worth to a client, in reference prices U: the utility of
     /// a call to a service of quality q and price p is `worth·q − p/U`.
     pub worth: f64,
@@ -238,6 +245,7 @@ impl Config {
             rate_prob: 0.5,
             star_noise: 0.15,
             fee_bps: 200,
+            self_voucher_calls: 1,
             worth: 3.0,
             claim_every_ms: 3_600_000,
             rate_delay_ms: 3_600_000,

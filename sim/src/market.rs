@@ -225,6 +225,21 @@ impl Market {
         delivered: bool,
         stars: Option<u8>,
     ) -> bool {
+        let paid = self.services[service].price.min(deposit);
+        self.open_channel_paying(client, service, deposit, paid, delivered, stars)
+    }
+
+    /// Like `open_channel`, but a delivered channel's voucher is for `paid` (escrow
+    /// accepts any amount up to the deposit: a self-dealer's 50-call voucher).
+    pub fn open_channel_paying(
+        &mut self,
+        client: usize,
+        service: usize,
+        deposit: u128,
+        paid: u128,
+        delivered: bool,
+        stars: Option<u8>,
+    ) -> bool {
         let channel = self.next_channel;
         self.next_channel += 1;
         if delivered {
@@ -232,7 +247,7 @@ impl Market {
                 channel,
                 client,
                 service,
-                paid: self.services[service].price.min(deposit),
+                paid: paid.min(deposit),
                 stars,
             });
         } else if !self.services[service].dodges_failures {
@@ -275,8 +290,8 @@ impl Market {
         }
     }
 
-    /// All gateways claim their pending channels: one settlement per service (as
-    /// escrow aggregates a batch), then the clients' ratings are scheduled.
+    /// All gateways claim their pending channels: one settlement per channel (as
+    /// escrow reports a batch), then the clients' ratings are scheduled.
     fn claim_batch(&mut self, at: u64) {
         if self.pending.is_empty() {
             return;
@@ -284,28 +299,19 @@ impl Market {
         let mut batch = std::mem::take(&mut self.pending);
         batch.sort_by_key(|c| (c.service, c.channel));
         let p = self.cfg.params;
-        let mut i = 0;
-        while i < batch.len() {
-            let service = batch[i].service;
-            let mut j = i;
-            let mut paid = 0u128;
-            while j < batch.len() && batch[j].service == service {
-                let c = batch[j];
-                let mass = if self.cfg.proposals.settle_maturity {
-                    let mu = self.rules.maturity_of(&p, c.client, c.service);
-                    gb_scoring::mul_ppm(c.paid.min(p.settle_cap), mu)
-                } else {
-                    c.paid
-                };
-                paid = paid.saturating_add(mass);
-                j += 1;
-            }
-            let channels = u32::try_from(j - i).unwrap_or(u32::MAX);
-            let svc = &mut self.services[service];
+        // One settlement per channel (escrow reports each with what it had claimed
+        // before; a simulated channel is claimed once).
+        for c in &batch {
+            let paid = if self.cfg.proposals.settle_maturity {
+                let mu = self.rules.maturity_of(&p, c.client, c.service, at);
+                gb_scoring::mul_ppm(c.paid.min(p.settle_cap), mu)
+            } else {
+                c.paid
+            };
+            let svc = &mut self.services[c.service];
             self.rules
-                .report_settlement(&p, &mut svc.stats, paid, channels, at);
+                .report_settlement(&p, &mut svc.stats, 0, paid, at);
             svc.dirty = true;
-            i = j;
         }
         for c in &batch {
             let net = c.paid - self.fee(c.paid);
@@ -346,12 +352,16 @@ impl Market {
         }
         // Registry affiliation: only the owner, org members and payee are affiliated;
         // simulated client accounts (sybils included) never are.
-        match self.rules.rate(&p, &mut svc.stats, facts, false, stars, at) {
+        let price = svc.price;
+        match self
+            .rules
+            .rate(&p, &mut svc.stats, facts, false, price, stars, at)
+        {
             Ok((weight, added)) => {
                 svc.dirty = true;
                 self.clipped = self.clipped.saturating_add(weight - added);
             }
-            Err(Refused::EpochCapReached | Refused::AlreadyRatedPayeeThisEpoch) => {
+            Err(Refused::AlreadyRatedPayeeThisEpoch) => {
                 let next = (epoch_of(at) + 1) * crate::config::DAY_MS + 1;
                 if next <= facts.last_claim_at + p.rating_window_ms {
                     self.retry_q.push_back((next, facts, stars));
@@ -493,7 +503,8 @@ mod tests {
         assert_eq!(m.services[0].star_n, 1);
         // First rating: no spend elsewhere, so the maturity floor weighs it.
         let floor = gb_scoring::mul_ppm(u, m.cfg.params.min_maturity);
-        assert_eq!(m.services[0].stats.slow.rating_mass, floor);
+        let (slow, _) = m.services[0].stats.with_epoch_ratings(&m.cfg.params);
+        assert_eq!(slow.rating_mass, floor);
     }
 
     #[test]

@@ -63,8 +63,9 @@ fn claim_pays_the_increase_minus_the_fee() {
         effects.settlements,
         vec![Settlement {
             service_id: 7,
+            channel_id: ch,
+            claimed_before: 0,
             paid: 400,
-            channels: 1
         }]
     );
     assert_eq!(effects.failure, None);
@@ -320,16 +321,16 @@ fn claim_batch_bad_voucher_fails_only_its_own_entry() {
             Err(Error::ChannelNotFound)
         ]
     );
-    // One payout and one settlement per service for the whole batch.
+    // One payout for the whole batch, one settlement per channel that paid (channel a
+    // twice in the batch: once, with both increases).
     assert_eq!(effects.payout, 180 - 1);
-    assert_eq!(
-        effects.settlements,
-        vec![Settlement {
-            service_id: 7,
-            paid: 180,
-            channels: 3
-        }]
-    );
+    let settled = |channel_id, paid| Settlement {
+        service_id: 7,
+        channel_id,
+        claimed_before: 0,
+        paid,
+    };
+    assert_eq!(effects.settlements, vec![settled(a, 80), settled(c, 100)]);
     // One Claimed event for the batch, listing each voucher that paid, in order.
     let listed = |c: ChannelId, claimed, paid, fee| ChannelClaim {
         channel_id: c,
@@ -389,7 +390,7 @@ fn claim_batch_is_bounded_and_guarded() {
 }
 
 #[ink::test]
-fn claim_batch_aggregates_settlements_per_service() {
+fn claim_batch_reports_one_settlement_per_channel() {
     let mut d = setup(0);
     let a = open(&mut d, 0, 100);
     d.deposit(client(1), 100).unwrap();
@@ -406,17 +407,46 @@ fn claim_batch_aggregates_settlements_per_service() {
         vec![
             Settlement {
                 service_id: 7,
-                paid: 40,
-                channels: 2
+                channel_id: a,
+                claimed_before: 0,
+                paid: 10,
             },
             Settlement {
                 service_id: 8,
+                channel_id: b,
+                claimed_before: 0,
                 paid: 20,
-                channels: 1
+            },
+            Settlement {
+                service_id: 7,
+                channel_id: c,
+                claimed_before: 0,
+                paid: 30,
             }
         ]
     );
     assert_eq!(effects.payout, 60);
+}
+
+/// M1 (security review): repeating one channel in a batch (50 increasing vouchers) must
+/// report that channel once, with its whole increase and the amount claimed before, so
+/// reputation can bound its success over the channel's life.
+#[ink::test]
+fn claim_batch_reports_a_repeated_channel_once() {
+    let mut d = setup(0);
+    let ch = open(&mut d, 0, 2_500);
+    let batch: Vec<Voucher> = (1..=50).map(|i| voucher(0, ch, 50 * i)).collect();
+    let (outcomes, effects, _) = d.claim_batch(&by_payee(), &batch).unwrap();
+    assert!(outcomes.iter().all(|o| o.is_ok()));
+    assert_eq!(
+        effects.settlements,
+        vec![Settlement {
+            service_id: 7,
+            channel_id: ch,
+            claimed_before: 0,
+            paid: 2_500,
+        }]
+    );
 }
 
 // ---- close -----------------------------------------------------------------------------
@@ -435,8 +465,9 @@ fn close_claims_the_final_voucher_and_refunds_the_rest() {
         effects.settlements,
         vec![Settlement {
             service_id: 7,
+            channel_id: ch,
+            claimed_before: 20,
             paid: 40,
-            channels: 1
         }]
     );
     assert_eq!(effects.failure, None, "served channels are no failure");

@@ -851,6 +851,38 @@ fn affiliation_is_owner_member_or_payee() {
     assert!(r.is_affiliated(id, payee()));
     assert!(!r.is_affiliated(id, carol()));
     assert!(!r.is_affiliated(id + 1, alice()));
-    r.remove_member(alice(), s("acme"), bob()).unwrap();
-    assert!(!r.is_affiliated(id, bob()));
+}
+
+/// L6 (security review): every payee of any of the org's services (a sibling service's
+/// payee) and every account that ever owned, joined or was paid by the org stays
+/// affiliated: leaving, rating and rejoining (or handing the org to a sock and back)
+/// does not open a rating window.
+#[ink::test]
+fn affiliation_covers_sibling_payees_and_former_members() {
+    let mut r = setup();
+    let s1 = register(&mut r, 5, &[]);
+    let mut sibling = spec(5, &[]);
+    sibling.payee = acc(40);
+    let (s2, _) = r.register_service(alice(), s("acme"), sibling, T0).unwrap();
+    // (a) S2's payee is affiliated with S1.
+    assert!(r.is_affiliated(s1, acc(40)));
+    assert!(r.is_affiliated(s2, payee()));
+    // (b) A member who leaves stays affiliated.
+    r.remove_member(bob(), s("acme"), bob()).unwrap();
+    assert!(r.is_affiliated(s1, bob()));
+    // A payee that was replaced stays affiliated too.
+    let update = ServiceUpdate {
+        payee: Some(acc(41)),
+        ..Default::default()
+    };
+    r.update_service(alice(), s2, update, T0).unwrap();
+    assert!(r.is_affiliated(s1, acc(40)) && r.is_affiliated(s1, acc(41)));
+    // Handing the org to a sock and back: the sock stays affiliated.
+    r.transfer_org_ownership(alice(), s("acme"), acc(42))
+        .unwrap();
+    r.transfer_org_ownership(acc(42), s("acme"), alice())
+        .unwrap();
+    assert!(r.is_affiliated(s1, acc(42)));
+    // Unrelated accounts are not.
+    assert!(!r.is_affiliated(s1, carol()));
 }

@@ -2,7 +2,7 @@
 //! go through `ReputationData` exactly as `lib.rs` feeds them (channel facts as escrow
 //! would return them, affiliation as registry would answer).
 
-use crate::data::tests::{acc, escrow, no, owner, params, registry, setup, T0, U};
+use crate::data::tests::{acc, escrow, no, owner, params, registry, setup, yes, T0, U};
 use crate::data::ReputationData;
 use crate::errors::Error;
 use crate::events::Event;
@@ -45,8 +45,9 @@ impl Market {
                 now,
                 &[Settlement {
                     service_id: service,
+                    channel_id: id,
+                    claimed_before: 0,
                     paid: claimed,
-                    channels: 1,
                 }],
             )
             .unwrap();
@@ -145,7 +146,7 @@ fn self_ratings_are_refused() {
     // ... nor can the owner or an org member (registry's `is_affiliated`).
     let member = acc(51);
     let (id, facts) = m.pay(T0, member, provider, 1, 10 * U);
-    let registry_says = |_| Ok(true);
+    let registry_says = yes;
     assert_eq!(
         m.r.rate(member, T0, id, 5, Some(facts), registry_says),
         Err(Error::Affiliated)
@@ -173,7 +174,7 @@ fn a_self_dealer_gains_at_most_the_maturity_floor() {
                 Err(Error::AlreadyRatedPayeeThisEpoch)
             );
         }
-        assert_eq!(m.r.maturity_of(sock, provider), floor);
+        assert_eq!(m.r.maturity_of(sock, provider, T0), floor);
     }
     let total = m.r.stats_of(1).unwrap().slow.rating_mass;
     assert!(total <= 5 * claimed * u128::from(floor) / 1_000_000);

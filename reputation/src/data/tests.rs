@@ -1,6 +1,6 @@
 //! Tests of the reputation logic: every method, every rule and every error path.
 
-use crate::data::{ReputationData, MAX_RANK_IDS, MAX_REPORT};
+use crate::data::{ReputationData, ServiceCheck, MAX_RANK_IDS, MAX_REPORT};
 use crate::errors::Error;
 use crate::events::*;
 use gb_interfaces::{AccountId, ChannelFacts, ChannelState, OracleError, Settlement, Timestamp};
@@ -32,8 +32,15 @@ pub fn payee() -> AccountId {
     acc(5)
 }
 
+/// The defaults for U, except that every service counts as established and a rater's
+/// allowance per payee is unbounded (those H1 rules have their own tests in
+/// `attack_tests.rs`, which use `Params::for_unit`).
 pub fn params() -> Params {
-    Params::for_unit(U)
+    Params {
+        established_mass: 0,
+        rater_cap: gb_scoring::MAX_AMOUNT,
+        ..Params::for_unit(U)
+    }
 }
 
 /// Owned by `owner()`, escrow wired.
@@ -60,8 +67,24 @@ pub fn facts(
     })
 }
 
-pub fn no(_: u64) -> crate::Result<bool> {
-    Ok(false)
+/// Price per call the tests' registry reports: with `rating_price_calls` 10 a rating
+/// counts up to 5_000 = `rating_cap`, so the price cap binds only where a test says so.
+pub const PRICE: u128 = 5 * U;
+
+/// The registry's answer for an unaffiliated caller of a service priced `PRICE`.
+pub fn no(_: u64) -> crate::Result<ServiceCheck> {
+    Ok(ServiceCheck {
+        affiliated: false,
+        price: Some(PRICE),
+    })
+}
+
+/// The registry's answer for an affiliated caller.
+pub fn yes(_: u64) -> crate::Result<ServiceCheck> {
+    Ok(ServiceCheck {
+        affiliated: true,
+        price: Some(PRICE),
+    })
 }
 
 // ----- construction and administration ----------------------------------------------
@@ -171,11 +194,13 @@ fn set_params_validates_and_reports_both_versions() {
 
 // ----- outcomes from escrow -----------------------------------------------------------
 
-fn settlement(service_id: u64, paid: u128, channels: u32) -> Settlement {
+/// Channel `channel_id` of `service_id` had claimed `claimed_before` and now paid `paid`.
+fn settlement(service_id: u64, channel_id: u64, claimed_before: u128, paid: u128) -> Settlement {
     Settlement {
         service_id,
+        channel_id,
+        claimed_before,
         paid,
-        channels,
     }
 }
 
@@ -187,9 +212,10 @@ fn report_settlements_adds_capped_success_mass() {
             escrow(),
             T0,
             &[
-                settlement(1, 300, 1),
-                settlement(2, 0, 1),
-                settlement(3, 1_000_000, 2),
+                settlement(1, 10, 0, 300),
+                settlement(2, 11, 0, 0),
+                settlement(3, 12, 0, 1_000_000),
+                settlement(3, 13, 0, 1_000_000),
             ],
         )
         .unwrap();
@@ -204,7 +230,7 @@ fn report_settlements_adds_capped_success_mass() {
             }),
             Event::FulfillmentRecorded(FulfillmentRecorded {
                 service_id: 3,
-                paid: 1_000_000,
+                paid: 2_000_000,
                 channels: 2,
                 mass: 10_000,
             }),
@@ -217,11 +243,55 @@ fn report_settlements_adds_capped_success_mass() {
     assert!(r.score_of(1, T0).fulfillment > r.score_of(2, T0).fulfillment);
 }
 
+/// M1 (security review): a channel's success credit is bounded over its life. 50
+/// increasing vouchers of one 2_500 U channel, reported one by one (50 claims) or as
+/// one batch entry, add `settle_cap` (50 U) — not 50 × 50 U.
+#[ink::test]
+fn report_settlements_bounds_a_channel_over_its_life() {
+    let cap = params().settle_cap;
+    // 50 claims of 50 U each on channel 7, over two days.
+    let mut r = setup();
+    let mut added = 0;
+    for i in 0..50u128 {
+        let at = T0 + (i as u64) * EPOCH_MS / 25;
+        let events = r
+            .report_settlements(escrow(), at, &[settlement(1, 7, 50 * U * i, 50 * U)])
+            .unwrap();
+        if let Some(Event::FulfillmentRecorded(e)) = events.first() {
+            added += e.mass;
+        }
+    }
+    assert_eq!(added, cap);
+    // The same channel twice in one report (escrow merges it, but reputation does not
+    // rely on that): still at most the cap. (Service 2: ink's off-chain storage is
+    // shared by every instance in a test.)
+    let events = r
+        .report_settlements(
+            escrow(),
+            T0,
+            &[
+                settlement(2, 8, 0, 50 * U),
+                settlement(2, 8, 50 * U, 50 * U),
+            ],
+        )
+        .unwrap();
+    assert_eq!(
+        events,
+        vec![Event::FulfillmentRecorded(FulfillmentRecorded {
+            service_id: 2,
+            paid: 100 * U,
+            channels: 2,
+            mass: cap,
+        })]
+    );
+    assert_eq!(r.stats_of(2).unwrap().slow.success, cap);
+}
+
 #[ink::test]
 fn report_settlements_only_from_escrow() {
     let mut unwired = ReputationData::new(owner(), registry());
     assert_eq!(
-        unwired.report_settlements(escrow(), T0, &[settlement(1, 5, 1)]),
+        unwired.report_settlements(escrow(), T0, &[settlement(1, 1, 0, 5)]),
         Err(OracleError::NotEscrow)
     );
     assert_eq!(
@@ -231,7 +301,7 @@ fn report_settlements_only_from_escrow() {
     let mut r = setup();
     for caller in [owner(), registry(), client(), payee()] {
         assert_eq!(
-            r.report_settlements(caller, T0, &[settlement(1, 5, 1)]),
+            r.report_settlements(caller, T0, &[settlement(1, 1, 0, 5)]),
             Err(OracleError::NotEscrow)
         );
         assert_eq!(
@@ -246,7 +316,7 @@ fn report_settlements_only_from_escrow() {
 fn report_settlements_is_bounded() {
     let mut r = setup();
     let too_many: Vec<_> = (0..=MAX_REPORT as u64)
-        .map(|i| settlement(i, 1, 1))
+        .map(|i| settlement(i, i, 0, 1))
         .collect();
     assert_eq!(
         r.report_settlements(escrow(), T0, &too_many),
@@ -300,6 +370,40 @@ fn report_failure_counts_once_per_client_service_and_epoch() {
 
 // ----- reads ------------------------------------------------------------------------
 
+/// M2: the failures of clients at the maturity floor (fresh accounts) count at most
+/// `epoch_failure_cap` together per service and day; clients with spend are not capped.
+#[ink::test]
+fn report_failure_caps_fresh_clients_per_service_and_day() {
+    let mut r = setup();
+    let cap = params().epoch_failure_cap; // 10_000 = 100 failures of failure_cap
+    let mass = |e: Vec<Event>| match &e[..] {
+        [Event::FailureRecorded(f)] => f.mass,
+        _ => u128::MAX,
+    };
+    // 120 fresh clients: 100 each, until the day's 10_000 are used up.
+    let fresh: u128 = (0u32..120)
+        .map(|i| {
+            let mut c = [7u8; 32];
+            c[..4].copy_from_slice(&i.to_le_bytes());
+            mass(
+                r.report_failure(escrow(), T0, 5, AccountId::from(c), 5_000)
+                    .unwrap(),
+            )
+        })
+        .sum();
+    assert_eq!(fresh, cap);
+    // A client with rated spend still counts fully on that day; fresh ones again the
+    // next day.
+    make_mature(&mut r, acc(31), 301);
+    assert_eq!(
+        r.report_failure(escrow(), T0, 5, acc(31), 5_000).map(mass),
+        Ok(100)
+    );
+    assert_eq!(r.stats_of(5).unwrap().slow.failure, cap + 100);
+    let next = r.report_failure(escrow(), T0 + EPOCH_MS, 5, acc(40), 5_000);
+    assert_eq!(next.map(mass), Ok(100));
+}
+
 #[ink::test]
 fn score_of_unknown_services_is_the_prior() {
     let r = setup();
@@ -312,7 +416,7 @@ fn score_of_unknown_services_is_the_prior() {
 #[ink::test]
 fn rank_scores_is_bounded_and_ordered() {
     let mut r = setup();
-    r.report_settlements(escrow(), T0, &[settlement(2, 5_000, 1)])
+    r.report_settlements(escrow(), T0, &[settlement(2, 1, 0, 5_000)])
         .unwrap();
     r.report_failure(escrow(), T0, 3, client(), 5_000).unwrap();
     let s = r.rank_scores(&[1, 2, 3], T0);
@@ -351,18 +455,20 @@ fn rate_records_a_weighted_rating() {
             stars: 5,
             maturity: 300_000,
             weight: 900,
+            epoch_share: 1_000_000,
         })]
     );
     assert!(r.has_rated(7));
     assert!(!r.has_rated(8));
     let st = r.stats_of(1).unwrap();
-    assert_eq!((st.slow.rating_sum, st.slow.rating_mass), (900, 900));
-    assert_eq!(st.epoch_rating_mass, 900);
+    let (slow, _) = st.with_epoch_ratings(&params());
+    assert_eq!((slow.rating_sum, slow.rating_mass), (900, 900));
+    assert_eq!(st.epoch_rating_mass(), 900);
     assert!(r.score_of(1, T0).rating_mean > params().prior_mean);
     // The 3_000 now counts as spend elsewhere for any other payee (3_000 / 5_000) ...
-    assert_eq!(r.maturity_of(client(), acc(9)), 600_000);
+    assert_eq!(r.maturity_of(client(), acc(9), T0), 600_000);
     // ... but not for the same payee.
-    assert_eq!(r.maturity_of(client(), payee()), 300_000);
+    assert_eq!(r.maturity_of(client(), payee(), T0), 300_000);
 }
 
 #[ink::test]
@@ -371,7 +477,7 @@ fn rate_by_a_mature_rater_weighs_fully_up_to_the_cap() {
     // 2_500 rated spend with payee 9: half of spend_ref.
     r.rate(client(), T0, 1, 4, facts(client(), acc(9), 2, 2_500), no)
         .unwrap();
-    assert_eq!(r.maturity_of(client(), payee()), 500_000);
+    assert_eq!(r.maturity_of(client(), payee(), T0), 500_000);
     let e = r
         .rate(client(), T0, 2, 4, facts(client(), payee(), 1, 8_000), no)
         .unwrap();
@@ -509,7 +615,7 @@ fn rate_refuses_payee_and_affiliates() {
     let asked = Cell::new(None);
     let yes = |id: u64| {
         asked.set(Some(id));
-        Ok(true)
+        yes(id)
     };
     assert_eq!(
         r.rate(client(), T0, 1, 5, facts(client(), payee(), 7, 100), yes),
@@ -535,9 +641,9 @@ fn rate_refused_when_the_registry_fails() {
 fn rate_asks_the_registry_only_after_the_cheap_checks() {
     let mut r = setup();
     let asked = Cell::new(false);
-    let spy = |_| {
+    let spy = |id| {
         asked.set(true);
-        Ok(false)
+        no(id)
     };
     let _ = r.rate(acc(9), T0, 1, 5, facts(client(), payee(), 1, 100), spy);
     assert!(!asked.get());
@@ -555,7 +661,7 @@ fn rate_asks_the_registry_only_after_the_cheap_checks() {
 fn make_mature(r: &mut ReputationData, c: AccountId, channel_id: u64) {
     r.rate(c, T0, channel_id, 3, facts(c, acc(9), 9, 5_000), no)
         .unwrap();
-    assert_eq!(r.maturity_of(c, payee()), 1_000_000);
+    assert_eq!(r.maturity_of(c, payee(), T0), 1_000_000);
 }
 
 fn weight(e: Vec<Event>) -> u128 {
@@ -565,11 +671,19 @@ fn weight(e: Vec<Event>) -> u128 {
     }
 }
 
+/// The Rated event's share of a rating that counts now.
+fn share(e: Vec<Event>) -> u32 {
+    match &e[0] {
+        Event::Rated(x) => x.epoch_share,
+        _ => 0,
+    }
+}
+
 #[ink::test]
-fn rate_epoch_cap_clips_then_refuses_until_the_next_day() {
+fn rate_epoch_cap_scales_the_days_ratings_pro_rata() {
     let mut r = setup();
-    // Four fully mature raters (one rating each: one per client, payee and epoch):
-    // 4_000 + 4_000 + 2_000 (clipped), then the cap of 10_000 is used up.
+    // Four fully mature raters of 4_000 each, all 5★: 16_000 at or above the mean
+    // this epoch, scaled to the cap of 10_000 — every one keeps the same share.
     let raters = [acc(10), acc(11), acc(12), acc(13)];
     for (i, c) in (100u64..).zip(raters) {
         make_mature(&mut r, c, i);
@@ -577,14 +691,54 @@ fn rate_epoch_cap_clips_then_refuses_until_the_next_day() {
     let mut rate = |c: AccountId, now: Timestamp, id: u64| {
         r.rate(c, now, id, 5, facts(c, payee(), 1, 4_000), no)
     };
-    assert_eq!(rate(raters[0], T0, 1).map(weight), Ok(4_000));
-    assert_eq!(rate(raters[1], T0, 2).map(weight), Ok(4_000));
-    assert_eq!(rate(raters[2], T0, 3).map(weight), Ok(2_000));
-    assert_eq!(rate(raters[3], T0, 4), Err(Error::EpochRatingCapReached));
-    // Next day, within the window: accepted (the refusal recorded nothing, so it is
-    // not this client's rating of the payee for the previous epoch either).
-    assert_eq!(rate(raters[3], T0 + EPOCH_MS, 4).map(weight), Ok(4_000));
+    assert_eq!(rate(raters[0], T0, 1).map(share), Ok(1_000_000));
+    assert_eq!(rate(raters[1], T0, 2).map(share), Ok(1_000_000));
+    assert_eq!(rate(raters[2], T0, 3).map(share), Ok(833_333));
+    assert_eq!(rate(raters[3], T0, 4).map(share), Ok(625_000));
     assert!(r.has_rated(4));
+    let score = r.score_of(1, T0);
+    assert_eq!(score.rating_mass, 10_000);
+    // Next day: the day is folded in (decayed), a new rating counts fully again.
+    make_mature(&mut r, acc(14), 104);
+    let next = r
+        .rate(
+            acc(14),
+            T0 + EPOCH_MS,
+            5,
+            5,
+            facts(acc(14), payee(), 1, 4_000),
+            no,
+        )
+        .map(share);
+    assert_eq!(next, Ok(1_000_000));
+}
+
+/// M3 (security review): two mature socks fill the service's daily rating cap with 5★
+/// at the start of the epoch; an honest client's 1★ must still land (not
+/// `EpochRatingCapReached`) and lower the service's mean.
+#[ink::test]
+fn rate_a_full_epoch_does_not_censor_later_ratings() {
+    let mut r = setup();
+    let (sock1, sock2, honest) = (acc(20), acc(21), acc(22));
+    for (i, c) in (200u64..).zip([sock1, sock2, honest]) {
+        make_mature(&mut r, c, i);
+    }
+    let cap = params().epoch_rating_cap;
+    let socks = |r: &mut ReputationData, c: AccountId, id: u64| {
+        r.rate(c, T0, id, 5, facts(c, payee(), 4, 5_000), no)
+    };
+    socks(&mut r, sock1, 31).unwrap();
+    socks(&mut r, sock2, 32).unwrap();
+    let before = r.score_of(4, T0).rating_mean;
+    let honest_rating = r.rate(honest, T0 + 1, 33, 1, facts(honest, payee(), 4, 5_000), no);
+    assert!(matches!(honest_rating.map(weight), Ok(w) if w > 0));
+    let after = r.score_of(4, T0).rating_mean;
+    assert!(
+        after < before,
+        "the 1★ lowered the mean: {before} -> {after}"
+    );
+    // The velocity bound holds per direction: the day's 5★ count at most the cap.
+    assert!(r.score_of(4, T0).rating_mass <= 2 * cap);
 }
 
 #[ink::test]
@@ -595,7 +749,7 @@ fn rate_once_per_client_payee_and_epoch() {
         .unwrap();
     assert_eq!(weight(first), 300); // floor 30%
     let stats_1 = r.stats_of(1);
-    let maturity_elsewhere = r.maturity_of(client(), acc(9));
+    let maturity_elsewhere = r.maturity_of(client(), acc(9), T0);
     // A second channel paying the same payee, same epoch: refused, whether it is for
     // the same service or another service of that payee, and even at the last
     // millisecond of the epoch.
@@ -617,7 +771,7 @@ fn rate_once_per_client_payee_and_epoch() {
     }
     assert_eq!(r.stats_of(1), stats_1);
     assert_eq!(r.stats_of(2), None);
-    assert_eq!(r.maturity_of(client(), acc(9)), maturity_elsewhere);
+    assert_eq!(r.maturity_of(client(), acc(9), T0), maturity_elsewhere);
     // Same epoch, a different payee: accepted.
     assert!(r
         .rate(client(), T0, 5, 4, facts(client(), acc(9), 9, 1_000), no)
@@ -632,7 +786,7 @@ fn rate_once_per_client_payee_and_epoch() {
         .rate(client(), next, 3, 5, facts(client(), payee(), 2, 1_000), no)
         .is_ok());
     assert!(r.has_rated(3));
-    assert_eq!(r.stats_of(2).unwrap().slow.rating_mass, 300);
+    assert_eq!(r.stats_of(2).unwrap().epoch_rating_mass(), 300);
     assert_eq!(
         r.rate(client(), next, 4, 5, facts(client(), payee(), 2, 1_000), no),
         Err(Error::AlreadyRatedPayeeThisEpoch)
@@ -642,23 +796,12 @@ fn rate_once_per_client_payee_and_epoch() {
 #[ink::test]
 fn rate_refused_does_not_use_the_epochs_rating_of_the_payee() {
     let mut r = setup();
-    // Refused by the registry (affiliated) and by the epoch cap: nothing recorded ...
-    let yes = |_| Ok(true);
+    // Refused by the registry (affiliated): nothing recorded ...
     assert_eq!(
         r.rate(client(), T0, 1, 5, facts(client(), payee(), 1, 1_000), yes),
         Err(Error::Affiliated)
     );
-    let mut full = params();
-    full.epoch_rating_cap = 1;
-    r.set_params(owner(), full).unwrap();
-    r.rate(acc(10), T0, 2, 5, facts(acc(10), payee(), 1, 1_000), no)
-        .unwrap();
-    assert_eq!(
-        r.rate(client(), T0, 3, 5, facts(client(), payee(), 1, 1_000), no),
-        Err(Error::EpochRatingCapReached)
-    );
     // ... so the same client may still rate that payee in this epoch.
-    r.set_params(owner(), params()).unwrap();
     assert!(r
         .rate(client(), T0, 3, 5, facts(client(), payee(), 1, 1_000), no)
         .is_ok());

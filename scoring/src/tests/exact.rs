@@ -37,9 +37,10 @@ fn one_of_each_event_exact() {
         success: 1_000,
         failure: 100,
     };
-    assert_eq!(st.slow, acc);
-    assert_eq!(st.fast, acc);
-    assert_eq!(st.epoch_rating_mass, 1_000);
+    // The rating waits in this epoch's bucket; the score reads it with the sums.
+    assert_eq!(st.with_epoch_ratings(&p), (acc, acc));
+    assert_eq!(st.slow.rating_mass, 0);
+    assert_eq!(st.epoch_rating_mass(), 1_000);
     let s = st.score(&p, 0);
     // R = (1000 + 1000·0.5)/(1000 + 1000) = 0.75
     assert_eq!(s.rating_mean, 750_000);
@@ -80,7 +81,7 @@ fn thirty_epochs_later_the_slow_set_halves_and_the_fast_set_is_gone() {
     );
     assert_eq!(later.fast, Accumulators::default());
     assert_eq!(later.last_epoch, 30);
-    assert_eq!(later.epoch_rating_mass, 0);
+    assert_eq!(later.epoch_rating_mass(), 0);
     let s = st.score(&p, 30);
     assert_eq!(s.epoch, 30);
     // R = (499 + 1000·0.5)/(499 + 1000); Φ = (499 + 200)/(548 + 300)
@@ -109,21 +110,25 @@ fn settlement_and_failure_caps() {
 }
 
 #[test]
-fn epoch_rating_cap_clips_then_resets_next_epoch() {
-    let p = small(); // epoch_rating_cap = 10_000, rating_cap = 5_000
+fn epoch_rating_cap_scales_each_direction_pro_rata_then_resets_next_epoch() {
+    let p = small(); // epoch_rating_cap = 10_000, prior mean 0.5
     let mut st = ServiceStats::default();
-    assert_eq!(st.rating_room(&p, 4), 10_000);
-    assert_eq!(st.add_rating(&p, 4, 6_000, PPM), 6_000);
-    assert_eq!(st.rating_room(&p, 4), 4_000);
-    assert_eq!(st.add_rating(&p, 4, 6_000, PPM), 4_000); // clipped
-    assert_eq!(st.add_rating(&p, 4, 6_000, PPM), 0); // used up
-    assert_eq!(st.rating_room(&p, 4), 0);
-    assert_eq!(st.slow.rating_mass, 10_000);
-    assert_eq!(st.rating_room(&p, 5), 10_000); // next epoch: room again
-    assert_eq!(st.add_rating(&p, 5, 6_000, 0), 6_000);
-    assert_eq!(st.epoch_rating_mass, 6_000);
+    // At or above the mean (0.5): 6_000 counts fully, 12_000 is scaled to 10_000.
+    assert_eq!(st.add_rating(&p, 4, 6_000, PPM), PPM);
+    assert_eq!(st.add_rating(&p, 4, 6_000, PPM), 833_333);
+    assert_eq!(st.epoch_up.mass, 12_000);
+    // Below the mean: its own room; the full "up" bucket does not crowd it out.
+    assert_eq!(st.add_rating(&p, 4, 4_000, 0), PPM);
+    let (slow, _) = st.with_epoch_ratings(&p);
+    assert_eq!(slow.rating_mass, 9_999 + 4_000);
+    assert_eq!(slow.rating_sum, 9_999);
+    // Next epoch: folded into the sums (decayed one epoch), buckets empty again.
+    let next = st.decayed_to(&p, 5);
+    assert_eq!(next.epoch_rating_mass(), 0);
+    assert!(next.slow.rating_mass > 13_000 && next.slow.rating_mass < 13_999);
     // A stale epoch (before last_epoch) is treated as the current one.
-    assert_eq!(st.add_rating(&p, 3, 6_000, 0), 4_000);
+    let mut st = next;
+    assert_eq!(st.add_rating(&p, 3, 6_000, 0), PPM);
     assert_eq!(st.last_epoch, 5);
 }
 

@@ -28,9 +28,15 @@ fn any_params() -> impl Strategy<Value = Params> {
             0u32..400,
             any::<u64>(),
         ),
+        (any::<u32>(), any::<u128>(), any::<u128>(), any::<u128>()),
     )
         .prop_map(
-            |((u, m0, k0, a0, b0), (sc, fc, rc, ec, sr), (mm, z, hs, hf, w))| Params {
+            |(
+                (u, m0, k0, a0, b0),
+                (sc, fc, rc, ec, sr),
+                (mm, z, hs, hf, w),
+                (k, em, efc, rcap),
+            )| Params {
                 unit: u,
                 prior_mean: m0,
                 prior_rating_mass: k0,
@@ -46,6 +52,10 @@ fn any_params() -> impl Strategy<Value = Params> {
                 half_life_slow: hs,
                 half_life_fast: hf,
                 rating_window_ms: w,
+                rating_price_calls: k,
+                established_mass: em,
+                epoch_failure_cap: efc,
+                rater_cap: rcap,
             },
         )
 }
@@ -69,24 +79,31 @@ fn valid_params() -> impl Strategy<Value = Params> {
             amount,
         ),
         (0u32..=500_000, 0u32..=4_000_000, 1u32..=365, 1u32..=365),
+        (1u32..=1_000, 0..=MAX_AMOUNT, 1..=MAX_AMOUNT, 1..=MAX_AMOUNT),
     )
         .prop_map(
-            |((u, m0, k0, a0, b0), (sc, fc, rc, ec, sr), (mm, z, h1, h2))| Params {
-                unit: u,
-                prior_mean: m0,
-                prior_rating_mass: k0,
-                prior_success: a0,
-                prior_failure: b0,
-                settle_cap: sc,
-                failure_cap: fc,
-                rating_cap: rc,
-                epoch_rating_cap: ec,
-                spend_ref: sr,
-                min_maturity: mm,
-                z,
-                half_life_slow: h1.max(h2),
-                half_life_fast: h1.min(h2),
-                rating_window_ms: 86_400_000,
+            |((u, m0, k0, a0, b0), (sc, fc, rc, ec, sr), (mm, z, h1, h2), (k, em, efc, rcap))| {
+                Params {
+                    unit: u,
+                    prior_mean: m0,
+                    prior_rating_mass: k0,
+                    prior_success: a0,
+                    prior_failure: b0,
+                    settle_cap: sc,
+                    failure_cap: fc,
+                    rating_cap: rc,
+                    epoch_rating_cap: ec,
+                    spend_ref: sr,
+                    min_maturity: mm,
+                    z,
+                    half_life_slow: h1.max(h2),
+                    half_life_fast: h1.min(h2),
+                    rating_window_ms: 86_400_000,
+                    rating_price_calls: k,
+                    established_mass: em,
+                    epoch_failure_cap: efc,
+                    rater_cap: rcap,
+                }
             },
         )
 }
