@@ -9,8 +9,10 @@
 //! * Events: [`ServiceStats::add_channel_settlement`] (the contract: success mass of
 //!   one channel's claim, at most `settle_cap` over the channel's life, see
 //!   [`channel_success`]), [`ServiceStats::add_settlement`] (aggregate form: s +=
-//!   min(paid, channels · settle_cap)), [`ServiceStats::add_failure`] (f += min(locked, failure_cap)),
-//!   [`ServiceStats::add_rating`] (a += w·x, b += w; each epoch's ratings below and at or
+//!   min(paid, channels · settle_cap)), [`ServiceStats::add_failure`] (f += min(locked, failure_cap)); the contract's
+//!   failure rule [`rules::failure`] weighs it by how long the channel locked its
+//!   funds ([`failure_mass`]: `· min(1, locked_for / failure_lock_ref)`) and caps fresh
+//!   clients' failures per epoch, [`ServiceStats::add_rating`] (a += w·x, b += w; each epoch's ratings below and at or
 //!   above the mean each count at most the per-epoch cap, pro rata, none refused),
 //!   with `w` from [`rating_weight`] (linear in paid amount × rater [`maturity`]) and
 //!   `x` from [`stars_to_ppm`].
@@ -38,11 +40,14 @@ pub mod stats;
 
 pub use decay::{decay_factor, decay_over, epoch_of, EPOCH_MS};
 pub use fixed::{isqrt, mul_ppm, mul_ppm_round, pow_ppm, ratio_ppm, Ppm, HALF, PPM};
-pub use params::{ParamError, Params, DEFAULT_UNIT, MAX_AMOUNT};
+pub use params::{
+    ParamError, Params, DEFAULT_FAILURE_LOCK_REF_MS, DEFAULT_UNIT, MAX_AMOUNT,
+    MAX_FAILURE_LOCK_REF_MS,
+};
 pub use rating::{
     establishment, maturity, rated_amount, rating_weight, stars_to_ppm, Spend, MAX_STARS, MIN_STARS,
 };
-pub use rules::{RateError, RatedChannel, Rating, RatingBook, Refusal, ServiceCheck};
+pub use rules::{failure_mass, RateError, RatedChannel, Rating, RatingBook, Refusal, ServiceCheck};
 pub use score::{lower_bound, shrink, value, Score};
 pub use stats::{channel_success, Accumulators, EpochRatings, ServiceStats};
 

@@ -29,6 +29,11 @@ pub const MAX_HALF_LIFE: u32 = 365;
 pub const MIN_RATING_WINDOW_MS: u64 = 3_600_000;
 /// Longest rating window: 90 days.
 pub const MAX_RATING_WINDOW_MS: u64 = 90 * 86_400_000;
+/// Default `failure_lock_ref`: one day (ms).
+pub const DEFAULT_FAILURE_LOCK_REF_MS: u64 = 86_400_000;
+/// Largest `failure_lock_ref`: 366 days (escrow's longest channel), so a channel
+/// can always count fully.
+pub const MAX_FAILURE_LOCK_REF_MS: u64 = 366 * 86_400_000;
 
 /// Every tunable of the score. See the field docs for meaning, default and bounds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -112,6 +117,14 @@ pub struct Params {
     /// and k sock accounts at most `k · C` (security review H1: the day-after-day 5★
     /// of a few socks no longer add up). Default 5·U; 1 ..= MAX_AMOUNT.
     pub rater_cap: u128,
+    /// How long (ms) a channel's funds must have been locked for its failure to count
+    /// fully: a failure of a channel that locked its funds for `locked_for` ms counts
+    /// `min(locked, failure_cap) · min(1, locked_for / failure_lock_ref)`, so a
+    /// griefer's 1 ms channel, refunded in the next block, records nothing, and
+    /// failure mass F costs at least F of capital locked for `failure_lock_ref`
+    /// (security review M2). Default [`DEFAULT_FAILURE_LOCK_REF_MS`] (one day; the
+    /// agent's channels run 7 days); 1 ..= [`MAX_FAILURE_LOCK_REF_MS`].
+    pub failure_lock_ref: u64,
 }
 
 /// Largest `rating_price_calls`.
@@ -160,6 +173,8 @@ pub enum ParamError {
     EpochFailureCap,
     /// `rater_cap` is 0 or above `MAX_AMOUNT`.
     RaterCap,
+    /// `failure_lock_ref` is 0 or above `MAX_FAILURE_LOCK_REF_MS`.
+    FailureLockRef,
 }
 
 impl Params {
@@ -187,6 +202,7 @@ impl Params {
             established_mass: u.saturating_mul(20),
             epoch_failure_cap: u.saturating_mul(100),
             rater_cap: u.saturating_mul(5),
+            failure_lock_ref: DEFAULT_FAILURE_LOCK_REF_MS,
         }
     }
 
@@ -234,6 +250,9 @@ impl Params {
         }
         amount(self.epoch_failure_cap, ParamError::EpochFailureCap)?;
         amount(self.rater_cap, ParamError::RaterCap)?;
+        if !(1..=MAX_FAILURE_LOCK_REF_MS).contains(&self.failure_lock_ref) {
+            return Err(ParamError::FailureLockRef);
+        }
         Ok(())
     }
 }
@@ -258,6 +277,7 @@ mod tests {
         assert_eq!(p.rating_cap, 50 * DEFAULT_UNIT);
         assert_eq!(p.spend_ref, 50 * DEFAULT_UNIT);
         assert_eq!(p.failure_cap, DEFAULT_UNIT);
+        assert_eq!(p.failure_lock_ref, 86_400_000);
         assert_eq!((p.min_maturity, p.z), (300_000, 500_000));
         let q = Params::for_unit(7);
         assert_eq!(q.validate(), Ok(()));
@@ -276,7 +296,7 @@ mod tests {
     #[test]
     fn every_bound_is_enforced() {
         type Case = (fn(&mut Params), ParamError);
-        let cases: [Case; 33] = [
+        let cases: [Case; 35] = [
             (|p| p.unit = 0, ParamError::Unit),
             (|p| p.unit = MAX_AMOUNT + 1, ParamError::Unit),
             (|p| p.prior_mean = MAX_PRIOR_MEAN + 1, ParamError::PriorMean),
@@ -343,6 +363,11 @@ mod tests {
                 |p| p.epoch_failure_cap = MAX_AMOUNT + 1,
                 ParamError::EpochFailureCap,
             ),
+            (|p| p.failure_lock_ref = 0, ParamError::FailureLockRef),
+            (
+                |p| p.failure_lock_ref = MAX_FAILURE_LOCK_REF_MS + 1,
+                ParamError::FailureLockRef,
+            ),
         ];
         for (break_it, err) in cases {
             let mut p = Params::default();
@@ -361,6 +386,7 @@ mod tests {
             half_life_slow: MAX_HALF_LIFE,
             half_life_fast: MAX_HALF_LIFE,
             rating_window_ms: MAX_RATING_WINDOW_MS,
+            failure_lock_ref: MAX_FAILURE_LOCK_REF_MS,
             ..Params::default()
         };
         assert_eq!(p.validate(), Ok(()));
@@ -370,6 +396,7 @@ mod tests {
         p.min_maturity = 0;
         p.z = 0;
         p.rating_window_ms = MIN_RATING_WINDOW_MS;
+        p.failure_lock_ref = 1;
         assert_eq!(p.validate(), Ok(()));
     }
 }

@@ -11,7 +11,7 @@
 //! de-duplication per (client, service, epoch).
 
 use crate::decay::epoch_of;
-use crate::fixed::{mul_ppm, Ppm};
+use crate::fixed::{mul_ppm, ratio_ppm, Ppm};
 use crate::params::Params;
 use crate::rating::{establishment, maturity, rated_amount, rating_weight, stars_to_ppm, Spend};
 use crate::stats::ServiceStats;
@@ -208,19 +208,45 @@ where
     })
 }
 
+/// The failure mass of one channel that locked `locked` for `locked_for` ms and
+/// ended with nothing claimed, before the per-epoch cap of fresh clients:
+/// `min(locked, failure_cap) · min(1, locked_for / failure_lock_ref)`, the time share
+/// in ppm (floor), so a lock shorter than `failure_lock_ref / 10⁶` (86.4 ms by default)
+/// counts nothing. Total: no overflow, no division by zero (a 0 `failure_lock_ref`,
+/// refused by `Params::validate`, counts every lock fully).
+///
+/// The bound it gives (security review M2): a channel's mass is at most
+/// `locked · locked_for / failure_lock_ref`, so failure mass F against a service
+/// needs at least F of capital locked for `failure_lock_ref` (by default F U for a
+/// day), whoever and however many the clients are.
+pub fn failure_mass(params: &Params, locked: u128, locked_for: u64) -> u128 {
+    let capped = locked.min(params.failure_cap);
+    let lock_ref = params.failure_lock_ref;
+    if lock_ref == 0 || locked_for >= lock_ref {
+        return capped;
+    }
+    mul_ppm(
+        capped,
+        ratio_ppm(u128::from(locked_for), u128::from(lock_ref)),
+    )
+}
+
 /// The failure rule (de-duplication per client, service and epoch is the caller's): a
-/// channel of a client whose decayed rated spend is `client_spend` expired with
-/// `locked` and nothing claimed; adds `ServiceStats::add_failure_of` (a client at the
-/// maturity floor counts within the day's `epoch_failure_cap`) and returns the mass.
+/// channel of a client whose decayed rated spend is `client_spend` locked `locked` for
+/// `locked_for` ms and ended with nothing claimed; adds [`failure_mass`] through
+/// `ServiceStats::add_failure_of` (a client at the maturity floor counts within the
+/// day's `epoch_failure_cap`) and returns the mass added.
 pub fn failure(
     params: &Params,
     stats: &mut ServiceStats,
     client_spend: Spend,
     locked: u128,
+    locked_for: u64,
     now: u64,
 ) -> u128 {
     let epoch = epoch_of(now);
     let spend = client_spend.at(params, epoch);
     let mu = maturity(spend, params.spend_ref).max(params.min_maturity);
-    stats.add_failure_of(params, epoch, locked, mu)
+    let mass = failure_mass(params, locked, locked_for);
+    stats.add_failure_of(params, epoch, mass, mu)
 }

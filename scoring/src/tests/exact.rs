@@ -192,3 +192,69 @@ fn shrink_exact() {
     // exactly 0.75; the scaled path may floor 1 ppm lower
     assert!((749_999..=750_000).contains(&shrink(big / 2, big, big, PPM)));
 }
+
+/// Security review M2: a failure counts in proportion to how long the channel locked
+/// its funds, up to `failure_lock_ref` (a day by default).
+#[test]
+fn failure_mass_weighs_the_lock_duration() {
+    let p = Params::default(); // failure_cap = U, failure_lock_ref = one day
+    let (u, day) = (p.failure_cap, p.failure_lock_ref);
+    assert_eq!(day, 86_400_000);
+    // A 1 ms channel: nothing (anything below 86.4 ms, one ppm of the reference).
+    assert_eq!(failure_mass(&p, u, 1), 0);
+    assert_eq!(failure_mass(&p, u, 0), 0);
+    assert_eq!(failure_mass(&p, u, 86), 0);
+    assert_eq!(failure_mass(&p, u, 87), u / 1_000_000);
+    // Refunded a 6 s block after opening: 69 ppm of U.
+    assert_eq!(failure_mass(&p, u, 6_000), mul_ppm(u, 69));
+    // Half a day: half; an hour: 1/24 (ppm floor).
+    assert_eq!(failure_mass(&p, u, day / 2), u / 2);
+    assert_eq!(failure_mass(&p, u, 3_600_000), mul_ppm(u, 41_666));
+    // A day or more: the whole capped amount.
+    assert_eq!(failure_mass(&p, u, day), u);
+    assert_eq!(failure_mass(&p, u, 7 * day), u);
+    assert_eq!(failure_mass(&p, 100 * u, day), u); // the cap first
+    assert_eq!(failure_mass(&p, 100 * u, day / 2), u / 2); // more capital, not more time
+    assert_eq!(failure_mass(&p, u / 4, day / 2), u / 8);
+    // Overflow-safe at the extremes.
+    assert_eq!(failure_mass(&p, u128::MAX, u64::MAX), u);
+    assert_eq!(failure_mass(&p, u128::MAX, day - 1), mul_ppm(u, 999_999));
+    let wide = Params {
+        failure_cap: u128::MAX,
+        failure_lock_ref: u64::MAX,
+        ..p
+    };
+    assert_eq!(failure_mass(&wide, u128::MAX, u64::MAX), u128::MAX);
+    assert_eq!(
+        failure_mass(&wide, u128::MAX, u64::MAX / 2),
+        mul_ppm(u128::MAX, 499_999)
+    );
+    // A 0 reference (refused by validate) counts every lock fully, never divides by 0.
+    let zero = Params {
+        failure_lock_ref: 0,
+        ..p
+    };
+    assert_eq!(failure_mass(&zero, u, 0), u);
+}
+
+/// The shared failure rule applies the lock share before the fresh clients' per-epoch
+/// cap, and records exactly the mass it returns.
+#[test]
+fn failure_rule_weighs_the_lock_then_caps_fresh_clients() {
+    let p = Params {
+        epoch_failure_cap: 3 * DEFAULT_UNIT,
+        ..Params::default()
+    };
+    let (u, day) = (p.failure_cap, p.failure_lock_ref);
+    let mut st = ServiceStats::default();
+    let fresh = Spend::default();
+    assert_eq!(rules::failure(&p, &mut st, fresh, u, 1, 0), 0);
+    assert_eq!(st.slow.failure, 0);
+    assert_eq!(st.epoch_fresh_failure, 0);
+    assert_eq!(rules::failure(&p, &mut st, fresh, u, day / 2, 0), u / 2);
+    assert_eq!(rules::failure(&p, &mut st, fresh, 5 * u, day, 0), u);
+    assert_eq!(rules::failure(&p, &mut st, fresh, u, day, 0), u);
+    // 2.5 U of the day's 3 U: the next full failure counts the 0.5 U left.
+    assert_eq!(rules::failure(&p, &mut st, fresh, u, day, 0), u / 2);
+    assert_eq!((st.slow.failure, st.fast.failure), (3 * u, 3 * u));
+}

@@ -56,6 +56,7 @@ fn any_params() -> impl Strategy<Value = Params> {
                 established_mass: em,
                 epoch_failure_cap: efc,
                 rater_cap: rcap,
+                failure_lock_ref: DEFAULT_FAILURE_LOCK_REF_MS,
             },
         )
 }
@@ -103,6 +104,7 @@ fn valid_params() -> impl Strategy<Value = Params> {
                     established_mass: em,
                     epoch_failure_cap: efc,
                     rater_cap: rcap,
+                    failure_lock_ref: DEFAULT_FAILURE_LOCK_REF_MS,
                 }
             },
         )
@@ -332,5 +334,32 @@ proptest! {
         // After 64 slow half-lives every sum is below 2^-64 of what it was: gone.
         let far = 64 * u64::from(p.half_life_slow);
         prop_assert_eq!(st.score(&p, far), ServiceStats::default().score(&p, far));
+    }
+}
+
+proptest! {
+    /// Security review M2: a failure's mass never exceeds the capped lock, never
+    /// exceeds the capital-time bound `locked · locked_for / failure_lock_ref`, grows
+    /// with the lock duration, and never panics.
+    #[test]
+    fn failure_mass_is_bounded_by_capital_time_and_monotone(
+        cap in 1u128..=MAX_AMOUNT,
+        lock_ref in 1u64..=MAX_FAILURE_LOCK_REF_MS,
+        locked in any::<u128>(),
+        t in any::<u64>(),
+        dt in any::<u64>(),
+    ) {
+        let p = Params { failure_cap: cap, failure_lock_ref: lock_ref, ..Params::default() };
+        let m = failure_mass(&p, locked, t);
+        prop_assert!(m <= locked.min(cap));
+        if t < lock_ref {
+            // m ≤ min(locked, cap) · t / ref, checked without overflow: cap ≤ 10²⁷ and
+            // t < ref ≤ 3.2·10¹⁰, so the product fits in u128.
+            prop_assert!(m.saturating_mul(u128::from(lock_ref))
+                <= locked.min(cap) * u128::from(t));
+        } else {
+            prop_assert_eq!(m, locked.min(cap));
+        }
+        prop_assert!(failure_mass(&p, locked, t.saturating_add(dt)) >= m);
     }
 }
