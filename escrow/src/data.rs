@@ -10,8 +10,8 @@
 use crate::errors::{Error, Result};
 use crate::events::*;
 use crate::types::{
-    Accounting, Carried, Channel, ChannelClient, ChannelPage, ChannelPayment, Config,
-    ExpectedTerms, MAX_CHANNEL_DURATION, MAX_FEE_BPS, MAX_PAGE,
+    locked_since_after, Accounting, Carried, Channel, ChannelClient, ChannelPage, ChannelPayment,
+    Config, ExpectedTerms, MAX_CHANNEL_DURATION, MAX_FEE_BPS, MAX_PAGE,
 };
 use crate::verify::check_signer;
 use gb_interfaces::{
@@ -412,6 +412,7 @@ impl EscrowData {
             client: req.client,
             payer: req.payer,
             expiry: req.expiry,
+            locked_since: now,
         };
         self.payments.insert(id, &payment);
         self.clients.insert(id, &client);
@@ -444,7 +445,9 @@ impl EscrowData {
     }
 
     /// Anyone adds `amount` from their own balance to an open channel (a gift to the
-    /// client: what is left at the end goes to the client).
+    /// client: what is left at the end goes to the client). The channel's
+    /// `locked_since` moves to the funds-weighted mean of when its funds came in
+    /// ([`locked_since_after`]), so its lock duration stays honest (security review M2).
     /// Errors: `ZeroAmount`, `ChannelNotFound`, `ChannelClosed`, `InsufficientBalance`,
     /// `Overflow`.
     pub fn add_funds(
@@ -452,21 +455,25 @@ impl EscrowData {
         caller: AccountId,
         channel_id: ChannelId,
         amount: Balance,
+        now: Timestamp,
     ) -> Result<Vec<Event>> {
         self.ensure_unlocked()?;
         if amount == 0 {
             return Err(Error::ZeroAmount);
         }
         let mut channel = self.open_payment(channel_id)?;
+        let mut owner = self.clients.get(channel_id).ok_or(Error::ChannelNotFound)?;
         let balance = self
             .balance_of(caller)
             .checked_sub(amount)
             .ok_or(Error::InsufficientBalance)?;
+        owner.locked_since = locked_since_after(owner.locked_since, channel.funds, amount, now);
         channel.funds = channel.funds.checked_add(amount).ok_or(Error::Overflow)?;
         let mut totals = self.totals;
         totals.balances = totals.balances.checked_sub(amount).ok_or(Error::Overflow)?;
         totals.locked = totals.locked.checked_add(amount).ok_or(Error::Overflow)?;
         self.payments.insert(channel_id, &channel);
+        self.clients.insert(channel_id, &owner);
         self.set_balance(caller, balance);
         self.totals = totals;
         Ok(vec![Event::FundsAdded(FundsAdded {

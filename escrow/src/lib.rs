@@ -202,7 +202,10 @@ pub mod escrow {
         /// `InsufficientBalance`, `Overflow`, `Reentrant`.
         #[ink(message)]
         pub fn add_funds(&mut self, channel_id: ChannelId, amount: Balance) -> Result<()> {
-            let events = self.data.add_funds(self.env().caller(), channel_id, amount);
+            let now = self.env().block_timestamp();
+            let events = self
+                .data
+                .add_funds(self.env().caller(), channel_id, amount, now);
             self.done(events)
         }
 
@@ -471,7 +474,7 @@ pub mod escrow {
                 if let Some(f) = effects.failure {
                     let call = oracle
                         .call_mut()
-                        .report_failure(f.service_id, f.client, f.locked)
+                        .report_failure(f.service_id, f.client, f.locked, f.locked_for)
                         .ref_time_limit(REPORT_REF_TIME_LIMIT)
                         .proof_size_limit(REPORT_PROOF_SIZE_LIMIT)
                         .params();

@@ -239,7 +239,7 @@ fn run(ops: &[Op]) -> Result<(), TestCaseError> {
             }
             Op::AddFunds(w, c, a) => {
                 if let Some((id, _, _)) = m.pick(c) {
-                    let _ = d.add_funds(client(w), id, (a % 100).into());
+                    let _ = d.add_funds(client(w), id, (a % 100).into(), now);
                 }
             }
             Op::Extend(c, h) => {

@@ -10,8 +10,8 @@ use crate::data::EscrowData;
 use crate::errors::{Error, Result};
 use crate::events::*;
 use crate::types::{
-    ChannelPayment, ClaimOutcome, Effects, Failure, FinalVoucher, Voucher, BPS_DENOMINATOR,
-    MAX_BATCH,
+    ChannelClient, ChannelPayment, ClaimOutcome, Effects, Failure, FinalVoucher, Voucher,
+    BPS_DENOMINATOR, MAX_BATCH,
 };
 use crate::verify::VoucherVerifier;
 use gb_interfaces::{
@@ -308,7 +308,7 @@ impl EscrowData {
         }
         let mut events = claims.into_events(ctx.caller);
         self.end(channel_id, &mut channel, client, refund)?;
-        effects.failure = unserved(&channel, owner.payer);
+        effects.failure = unserved(&channel, &owner);
         events.push(Event::ChannelClosed(ChannelClosed {
             channel_id,
             client,
@@ -341,7 +341,7 @@ impl EscrowData {
         let refund = self.check_end(&channel, caller, channel.claimed)?;
         self.end(channel_id, &mut channel, caller, refund)?;
         let effects = Effects {
-            failure: unserved(&channel, owner.payer),
+            failure: unserved(&channel, &owner),
             ..Effects::default()
         };
         let event = Event::ChannelRefunded(ChannelRefunded {
@@ -410,12 +410,14 @@ impl EscrowData {
 }
 
 /// The failure to report if the channel ends with nothing ever claimed (a refund after
-/// expiry, or a close by the payee), in the name of the channel's `payer`.
-fn unserved(channel: &ChannelPayment, payer: AccountId) -> Option<Failure> {
+/// expiry, or a close by the payee), in the name of the channel's `payer`, with how
+/// long its funds were locked: `expiry − locked_since` (security review M2).
+fn unserved(channel: &ChannelPayment, owner: &ChannelClient) -> Option<Failure> {
     (channel.claimed == 0).then_some(Failure {
         service_id: channel.service_id,
-        client: payer,
+        client: owner.payer,
         locked: channel.funds,
+        locked_for: owner.expiry.saturating_sub(owner.locked_since),
     })
 }
 

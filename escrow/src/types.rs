@@ -65,6 +65,40 @@ pub struct ChannelClient {
     pub payer: AccountId,
     /// From this block timestamp (ms) on the client may take the rest back.
     pub expiry: Timestamp,
+    /// Since when (ms) the channel's funds are locked: the block timestamp of its
+    /// opening, moved later by `add_funds` to the funds-weighted mean of when each
+    /// amount came in (see [`locked_since_after`]). A channel that ends with nothing
+    /// claimed reports `expiry − locked_since` as its lock duration with the failure,
+    /// and reputation counts the failure in proportion to it up to a day (security
+    /// review M2: a 1 ms channel records nothing, and topping up a tiny long channel
+    /// just before expiry does not count as a long lock).
+    pub locked_since: Timestamp,
+}
+
+/// The new `locked_since` of a channel that held `funds` locked since `since` when
+/// `amount` more is added at `now`: the funds-weighted mean `since + (now − since) ·
+/// amount / (funds + amount)` (floor), so `(funds + amount) · (expiry − result)` is the
+/// capital-time the channel holds, as when each amount is counted from when it came
+/// in. Total: a product beyond `u128` (amounts above ~10²⁷) is computed on amounts
+/// shifted right by 64 bits; `now` before `since` (never on chain) changes nothing.
+pub fn locked_since_after(
+    since: Timestamp,
+    funds: Balance,
+    amount: Balance,
+    now: Timestamp,
+) -> Timestamp {
+    let elapsed = u128::from(now.saturating_sub(since));
+    let total = funds.saturating_add(amount);
+    let shift = match elapsed.checked_mul(amount) {
+        Some(product) => product.checked_div(total).unwrap_or(0),
+        // `amount > 2⁶⁴` here, so `total >> 64 ≥ 1`.
+        None => elapsed
+            .saturating_mul(amount >> 64)
+            .checked_div(total >> 64)
+            .unwrap_or(elapsed),
+    };
+    // `shift ≤ elapsed`, which fits a `Timestamp`.
+    since.saturating_add(Timestamp::try_from(shift).unwrap_or(Timestamp::MAX))
 }
 
 /// A payment channel as the reads return it (both stored parts together).
@@ -241,6 +275,10 @@ pub struct Failure {
     pub client: AccountId,
     /// The funds the channel locked.
     pub locked: Balance,
+    /// For how long (ms): the channel's expiry minus its `locked_since` (the expiry
+    /// also when the payee closes it earlier, so closing early does not lighten the
+    /// report).
+    pub locked_for: Timestamp,
 }
 
 /// What a settling call (claim, batch, close, refund) leaves for `lib.rs` to carry

@@ -6,7 +6,7 @@
 
 use crate::types::{
     AccountId, Balance, ChannelFacts, ChannelId, OracleError, Ppm, ServiceId, ServiceTerms,
-    Settlement,
+    Settlement, Timestamp,
 };
 use ink::prelude::vec::Vec;
 
@@ -34,14 +34,18 @@ pub trait ReputationOracle {
     #[ink(message)]
     fn report_settlements(&mut self, settlements: Vec<Settlement>) -> Result<(), OracleError>;
 
-    /// A channel of `client` for `service_id` expired with nothing claimed (counted at
-    /// most once per client, service and epoch). Only the wired escrow may call it.
+    /// A channel of `client` for `service_id` ended with nothing claimed (counted at
+    /// most once per client, service and epoch) after locking `locked` for
+    /// `locked_for` ms (its expiry minus when its funds were locked; a failure counts
+    /// in proportion to it, up to the reference duration: security review M2). Only
+    /// the wired escrow may call it.
     #[ink(message)]
     fn report_failure(
         &mut self,
         service_id: ServiceId,
         client: AccountId,
         locked: Balance,
+        locked_for: Timestamp,
     ) -> Result<(), OracleError>;
 
     /// Ranking scores (lower confidence bound of quality, ppm) of a bounded list of

@@ -89,14 +89,17 @@ fn report_settlements_and_report_failure_only_from_escrow() {
     }];
     as_caller(acc(4));
     assert_eq!(r.report_settlements(s.clone()), Err(OracleError::NotEscrow));
-    assert_eq!(r.report_failure(1, acc(4), 10), Err(OracleError::NotEscrow));
+    assert_eq!(
+        r.report_failure(1, acc(4), 10, DAY),
+        Err(OracleError::NotEscrow)
+    );
     assert_eq!(r.stats_of(1), None);
 
     let before = events();
     as_caller(acc(3));
     assert_eq!(r.report_settlements(s), Ok(()));
-    assert_eq!(r.report_failure(2, acc(4), 10), Ok(()));
-    assert_eq!(r.report_failure(2, acc(4), 10), Ok(())); // same day: not counted again
+    assert_eq!(r.report_failure(2, acc(4), 10, DAY), Ok(()));
+    assert_eq!(r.report_failure(2, acc(4), 10, DAY), Ok(())); // same day: not counted again
     assert_eq!(events(), before + 2);
     assert_eq!(r.stats_of(1).unwrap().slow.success, 1_000);
     assert_eq!(r.stats_of(2).unwrap().slow.failure, 10);
@@ -170,7 +173,7 @@ fn every_event_carries_its_topics() {
     }])
     .unwrap();
     assert_topics::<FulfillmentRecorded>(&nth_last(0), &[t(&7u64)]);
-    r.report_failure(7, acc(4), 10).unwrap();
+    r.report_failure(7, acc(4), 10, DAY).unwrap();
     assert_topics::<FailureRecorded>(&nth_last(0), &[t(&7u64), t(&acc(4))]);
     as_caller(acc(1));
     r.set_registry(acc(8)).unwrap();

@@ -274,12 +274,14 @@ impl ReputationData {
         Ok(events)
     }
 
-    /// Escrow only: a channel of `client` for `service_id` expired with `locked`
-    /// funds and nothing claimed; adds `min(locked, failure_cap)` failure mass, at
-    /// most once per (client, service, epoch) (a repeat returns no events); the
-    /// failures of clients at the maturity floor (no decayed rated spend above it:
-    /// fresh accounts) count at most `epoch_failure_cap` per service and epoch
-    /// (`gb_scoring::rules::failure`; security review M2).
+    /// Escrow only: a channel of `client` for `service_id` ended with nothing
+    /// claimed after locking `locked` for `locked_for` ms; adds `min(locked,
+    /// failure_cap) · min(1, locked_for / failure_lock_ref)` failure mass, at most once
+    /// per (client, service, epoch) (a repeat returns no events); the failures of
+    /// clients at the maturity floor (no decayed rated spend above it: fresh accounts)
+    /// count at most `epoch_failure_cap` per service and epoch
+    /// (`gb_scoring::rules::failure`; security review M2: a 1 ms channel records
+    /// nothing, failure mass F needs F locked for `failure_lock_ref`).
     /// Errors: `NotEscrow`.
     pub fn report_failure(
         &mut self,
@@ -288,6 +290,7 @@ impl ReputationData {
         service_id: ServiceId,
         client: AccountId,
         locked: Balance,
+        locked_for: Timestamp,
     ) -> core::result::Result<Vec<Event>, OracleError> {
         self.ensure_escrow(caller)?;
         let epoch = epoch_of(now);
@@ -300,13 +303,14 @@ impl ReputationData {
             .get((self.registry, service_id))
             .unwrap_or_default();
         let spend = self.spend_total.get(client).unwrap_or_default();
-        let mass = rules::failure(&self.params, &mut stats, spend, locked, now);
+        let mass = rules::failure(&self.params, &mut stats, spend, locked, locked_for, now);
         self.stats.insert((self.registry, service_id), &stats);
         self.failure_epoch.insert(failure_key, &epoch);
         Ok(vec![Event::FailureRecorded(FailureRecorded {
             service_id,
             client,
             locked,
+            locked_for,
             mass,
         })])
     }

@@ -1,6 +1,6 @@
 //! Events: one for every state change. Ids and accounts people filter by are topics.
 
-use gb_interfaces::{AccountId, Balance, ChannelId, Ppm, ServiceId};
+use gb_interfaces::{AccountId, Balance, ChannelId, Ppm, ServiceId, Timestamp};
 use gb_scoring::Params;
 use ink::prelude::boxed::Box;
 
@@ -43,7 +43,7 @@ pub struct FulfillmentRecorded {
     pub mass: Balance,
 }
 
-/// Escrow reported a channel that expired with nothing claimed.
+/// Escrow reported a channel that ended with nothing claimed.
 #[ink::event]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FailureRecorded {
@@ -55,8 +55,12 @@ pub struct FailureRecorded {
     pub client: AccountId,
     /// Funds that were locked.
     pub locked: Balance,
-    /// Failure mass added (after the cap; for a client at the maturity floor, within
-    /// the service's daily `epoch_failure_cap`, so it may be 0).
+    /// How long they were locked (ms): the channel's expiry minus when its funds were
+    /// locked (funds-weighted when funds were added later).
+    pub locked_for: Timestamp,
+    /// Failure mass added: `min(locked, failure_cap) · min(1, locked_for /
+    /// failure_lock_ref)`, then, for a client at the maturity floor, within the
+    /// service's daily `epoch_failure_cap` (so it may be 0).
     pub mass: Balance,
 }
 

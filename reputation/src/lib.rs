@@ -251,15 +251,18 @@ pub mod reputation {
             Ok(())
         }
 
-        /// The wired escrow only: a channel of `client` for `service_id` expired with
-        /// `locked` funds and nothing claimed. Counted at most once per client, service
-        /// and epoch (day). Emits `FailureRecorded` when counted. Errors: `NotEscrow`.
+        /// The wired escrow only: a channel of `client` for `service_id` ended with
+        /// nothing claimed after locking `locked` for `locked_for` ms; its failure mass
+        /// is weighed by `min(1, locked_for / failure_lock_ref)` (security review M2).
+        /// Counted at most once per client, service and epoch (day). Emits
+        /// `FailureRecorded` when counted. Errors: `NotEscrow`.
         #[ink(message)]
         fn report_failure(
             &mut self,
             service_id: ServiceId,
             client: AccountId,
             locked: Balance,
+            locked_for: Timestamp,
         ) -> core::result::Result<(), OracleError> {
             let events = self.data.report_failure(
                 self.env().caller(),
@@ -267,6 +270,7 @@ pub mod reputation {
                 service_id,
                 client,
                 locked,
+                locked_for,
             )?;
             self.emit(events);
             Ok(())

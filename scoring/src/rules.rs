@@ -211,14 +211,14 @@ where
 /// The failure mass of one channel that locked `locked` for `locked_for` ms and
 /// ended with nothing claimed, before the per-epoch cap of fresh clients:
 /// `min(locked, failure_cap) · min(1, locked_for / failure_lock_ref)`, the time share
-/// in ppm (floor), so a lock shorter than `failure_lock_ref / 10⁶` (86.4 ms by default)
+/// in ppm (floor), so a lock shorter than `failure_lock_ref / 10⁶` (21.6 ms by default)
 /// counts nothing. Total: no overflow, no division by zero (a 0 `failure_lock_ref`,
 /// refused by `Params::validate`, counts every lock fully).
 ///
 /// The bound it gives (security review M2): a channel's mass is at most
 /// `locked · locked_for / failure_lock_ref`, so failure mass F against a service
-/// needs at least F of capital locked for `failure_lock_ref` (by default F U for a
-/// day), whoever and however many the clients are.
+/// needs at least F of capital locked for `failure_lock_ref` (by default F U for 6
+/// h), whoever and however many the clients are.
 pub fn failure_mass(params: &Params, locked: u128, locked_for: u64) -> u128 {
     let capped = locked.min(params.failure_cap);
     let lock_ref = params.failure_lock_ref;

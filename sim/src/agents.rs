@@ -160,11 +160,15 @@ pub fn daily(m: &mut Market, groups: &mut [Group], rng: &mut Rng) {
     m.refresh();
     for (g, group) in groups.iter_mut().enumerate() {
         match group.attack {
-            Attack::Grief { targets: k, .. } => {
+            Attack::Grief {
+                targets: k,
+                lock_ms,
+                ..
+            } => {
                 let lock = m.cfg.params.failure_cap;
                 for victim in targets(m, g, k) {
                     for &acct in &group.accounts {
-                        m.open_channel(acct, victim, lock, false, None);
+                        m.open_unused_channel(acct, victim, lock, lock_ms);
                     }
                 }
             }

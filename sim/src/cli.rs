@@ -49,7 +49,8 @@ KEYS: sim: providers clients calls_per_day epsilon explore_newcomers(0/1)
   not in the contract (default 0): failure_maturity settle_maturity
   params (amounts in multiples of U, the reference price): prior_rating_mass
   prior_success prior_failure settle_cap failure_cap rating_cap epoch_rating_cap
-  spend_ref; ppm: prior_mean min_maturity z; epochs: half_life_slow half_life_fast
+  spend_ref; ppm: prior_mean min_maturity z; epochs: half_life_slow half_life_fast;
+  ms: failure_lock_ref_ms (1 = every failure counts fully: the contract before M2)
 ";
 
 /// The settings this simulation proposed (see README "Proposed changes"): scoring
@@ -69,7 +70,7 @@ pub const PROPOSED: [&str; 6] = [
 /// The contract before 2026-11-25 (`--preset v0`): `z` = 1.0, `prior_rating_mass` =
 /// 20·U, `min_maturity` = 10 %, `failure_cap` = 10·U, `spend_ref` = 20·U, and no
 /// once-per-(client, payee, epoch) rule. The "contract" column of the README's results.
-pub const V0: [&str; 10] = [
+pub const V0: [&str; 11] = [
     "z=1000000",
     "prior_rating_mass=20",
     "min_maturity=100000",
@@ -83,6 +84,8 @@ pub const V0: [&str; 10] = [
     "established_mass=0",
     "rating_price_calls=1000",
     "epoch_failure_cap=1000000000",
+    // M2's lock weighting off: every failure counts fully, however short its lock.
+    "failure_lock_ref_ms=1",
 ];
 
 /// Applies `key=value` to `cfg`.
@@ -132,6 +135,7 @@ pub fn set(cfg: &mut Config, kv: &str) -> Result<(), String> {
         "established_mass" => p.established_mass = amount(f()?),
         "epoch_failure_cap" => p.epoch_failure_cap = amount(f()?),
         "rater_cap" => p.rater_cap = amount(f()?),
+        "failure_lock_ref_ms" => p.failure_lock_ref = u()?,
         _ => return Err(format!("unknown key {k:?}")),
     }
     Ok(())

@@ -83,14 +83,19 @@ pub enum Attack {
         budget: f64,
         targets: usize,
     },
-    /// Free griefing: `sybils` accounts each open, every epoch, one channel locking
-    /// `failure_cap` with each of the `targets` best-ranked services, never call, and
-    /// take the funds back after expiry, so each expiry counts as a failure. Their own
-    /// service (quality `q`) gains from the rivals' fall.
+    /// Failure griefing: `sybils` accounts each open, every epoch, one channel locking
+    /// `failure_cap` for `lock_ms` with each of the `targets` best-ranked services,
+    /// never call, and take the funds back at expiry, so each expiry reports a
+    /// failure (security review M2). Their own service (quality `q`) gains from the
+    /// rivals' fall. `lock_ms` = 1 is the review's free attack (refund in the next
+    /// block); the contract weighs a failure by `min(1, lock / failure_lock_ref)`, so
+    /// the griefers' capital cost is `sybils · targets · failure_cap` locked for
+    /// `lock_ms` a day.
     Grief {
         q: f64,
         sybils: usize,
         targets: usize,
+        lock_ms: u64,
     },
     /// A provider of quality `q` that pays itself through `accounts` client accounts
     /// (fee included) for `budget` of the honest market volume and rates each of those

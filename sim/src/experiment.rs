@@ -1,7 +1,7 @@
 //! The scenarios of research §4, running them over seeds (on two threads), and the
 //! aggregation into means with 95 % intervals.
 
-use crate::config::{Attack, Config, Policy};
+use crate::config::{Attack, Config, Policy, DAY_MS};
 use crate::run::{m, run, series, RunMetrics};
 use crate::stats::{summarize, Summary};
 
@@ -17,11 +17,12 @@ pub struct Scenario {
 }
 
 /// Every scenario name, in report order.
-pub const SCENARIOS: [&str; 15] = [
+pub const SCENARIOS: [&str; 16] = [
     "honest",
     "honest-n50",
     "sybil20",
     "grief",
+    "grief-day",
     "selfdeal1",
     "selfdeal5",
     "selfdeal10",
@@ -57,13 +58,17 @@ pub fn scenario(name: &str, base: &Config) -> Option<Scenario> {
             }];
             (vec![Formula, FormulaLcb, MeanRating], true)
         }
-        "grief" => {
+        "grief" | "grief-day" => {
+            // The review's free griefing (1 ms channels refunded in the next block),
+            // or the same griefers locking each channel's 1 U for a whole day.
+            let lock_ms = if name == "grief" { 1 } else { DAY_MS };
             cfg.attacks = vec![Attack::Grief {
                 q: 0.3,
                 sybils: cfg.clients / 4,
                 targets: 3,
+                lock_ms,
             }];
-            (formula_only, false)
+            (formula_only, true)
         }
         "selfdeal1" | "selfdeal5" | "selfdeal10" => {
             let budget = match name {

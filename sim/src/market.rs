@@ -139,7 +139,8 @@ pub struct Market {
     pending: Vec<PendingClaim>,
     rate_q: VecDeque<(u64, ChannelFacts, u8)>,
     retry_q: VecDeque<(u64, ChannelFacts, u8)>,
-    fail_q: VecDeque<(u64, usize, usize, u128)>,
+    /// Failure reports due: (at, client, service, locked, locked_for), in time order.
+    fail_q: VecDeque<(u64, usize, usize, u128, u64)>,
     next_claim: u64,
     next_channel: u64,
     /// Current time (ms).
@@ -152,6 +153,8 @@ pub struct Market {
     pub refused: u64,
     /// Rating mass clipped by the per-epoch cap (diagnostics, plancks).
     pub clipped: u128,
+    /// Failure mass recorded from attacker accounts' channels (plancks).
+    pub attack_failure: u128,
 }
 
 impl Market {
@@ -177,6 +180,7 @@ impl Market {
             prior,
             refused: 0,
             clipped: 0,
+            attack_failure: 0,
         }
     }
 
@@ -251,10 +255,34 @@ impl Market {
                 stars,
             });
         } else if !self.services[service].dodges_failures {
-            let due = self.now + self.cfg.expiry_ms;
-            self.fail_q.push_back((due, client, service, deposit));
+            let lock = self.cfg.expiry_ms;
+            self.schedule_failure(client, service, deposit, lock);
         }
         delivered
+    }
+
+    /// A griefer's channel: `client` locks `deposit` with `service` for `lock_ms`,
+    /// never calls, and refunds it at expiry; escrow then reports a failure of
+    /// `deposit` locked for `lock_ms` (unless the payee dodges by closing early).
+    pub fn open_unused_channel(
+        &mut self,
+        client: usize,
+        service: usize,
+        deposit: u128,
+        lock_ms: u64,
+    ) {
+        self.next_channel += 1;
+        if !self.services[service].dodges_failures {
+            self.schedule_failure(client, service, deposit, lock_ms.max(1));
+        }
+    }
+
+    /// Queues the failure report of a channel opened now and refunded at its expiry,
+    /// `lock_ms` later, keeping the queue in time order.
+    fn schedule_failure(&mut self, client: usize, service: usize, locked: u128, lock_ms: u64) {
+        let entry = (self.now + lock_ms, client, service, locked, lock_ms);
+        let at = self.fail_q.partition_point(|e| e.0 <= entry.0);
+        self.fail_q.insert(at, entry);
     }
 
     /// Delivers every claim batch, failure report and rating due up to `self.now`,
@@ -273,12 +301,22 @@ impl Market {
                 self.claim_batch(t);
                 self.next_claim += self.cfg.claim_every_ms;
             } else if tf == t {
-                if let Some((at, client, service, locked)) = self.fail_q.pop_front() {
+                if let Some((at, client, service, locked, locked_for)) = self.fail_q.pop_front() {
                     let p = self.cfg.params;
                     let svc = &mut self.services[service];
-                    self.rules
-                        .report_failure(&p, &mut svc.stats, client, service, locked, at);
+                    let mass = self.rules.report_failure(
+                        &p,
+                        &mut svc.stats,
+                        client,
+                        service,
+                        locked,
+                        locked_for,
+                        at,
+                    );
                     svc.dirty = true;
+                    if self.accounts[client].group.is_some() {
+                        self.attack_failure = self.attack_failure.saturating_add(mass);
+                    }
                 }
             } else if tr == t {
                 if let Some((at, facts, stars)) = self.rate_q.pop_front() {
@@ -519,8 +557,37 @@ mod tests {
         assert_eq!(m.services[0].stats.slow.failure, 0);
         m.now = m.cfg.expiry_ms;
         m.process_due();
-        assert_eq!(m.services[0].stats.slow.failure, u);
+        // Locked for the channel's whole life (`expiry_ms`), weighed by the contract's
+        // `failure_lock_ref`.
+        let mass = gb_scoring::failure_mass(&m.cfg.params, u, m.cfg.expiry_ms);
+        assert!(mass > 0);
+        assert_eq!(m.services[0].stats.slow.failure, mass);
         assert_eq!(m.services[1].stats.slow.failure, 0);
+        assert_eq!(m.attack_failure, 0);
+    }
+
+    /// Security review M2: a griefer's 1 ms channel is reported in time order (before
+    /// the honest failures due later) and records nothing; a day-long one the whole
+    /// capped lock.
+    #[test]
+    fn unused_channels_report_their_lock_duration_in_time_order() {
+        let mut m = market();
+        let u = m.cfg.params.unit;
+        let griefer = m.add_account(Some(0));
+        m.ledgers.push(Default::default());
+        assert!(!m.open_channel(0, 0, u, false, None)); // honest, due at expiry_ms
+        m.open_unused_channel(griefer, 1, u, 1);
+        m.now = 1;
+        m.process_due();
+        assert_eq!(m.services[1].stats.slow.failure, 0);
+        assert_eq!(m.services[0].stats.slow.failure, 0, "not yet due");
+        m.now = crate::config::DAY_MS;
+        m.open_unused_channel(griefer, 1, u, crate::config::DAY_MS);
+        m.now = 2 * crate::config::DAY_MS;
+        m.process_due();
+        assert_eq!(m.services[1].stats.slow.failure, u);
+        assert_eq!(m.attack_failure, u);
+        assert!(m.services[0].stats.slow.failure > 0);
     }
 
     #[test]

@@ -202,8 +202,10 @@ impl Rules {
     }
 
     /// The contract's `report_failure`: once per (client, service, epoch), then the
-    /// shared rule (`gb_scoring::rules::failure`). Returns the failure mass added (0
-    /// for a duplicate).
+    /// shared rule (`gb_scoring::rules::failure`: the capped lock weighed by
+    /// `min(1, locked_for / failure_lock_ref)`). Returns the failure mass added (0 for
+    /// a duplicate).
+    #[allow(clippy::too_many_arguments)] // the contract message's inputs plus state
     pub fn report_failure(
         &mut self,
         params: &Params,
@@ -211,6 +213,7 @@ impl Rules {
         client: usize,
         service: usize,
         locked: u128,
+        locked_for: u64,
         now_ms: u64,
     ) -> u128 {
         let epoch = gb_scoring::epoch_of(now_ms);
@@ -218,7 +221,7 @@ impl Rules {
             return 0;
         }
         let spend = RatingBook::spend_total(self, Account::Client(client));
-        rules::failure(params, stats, spend, locked, now_ms)
+        rules::failure(params, stats, spend, locked, locked_for, now_ms)
     }
 
     /// The contract's `report_settlements` for one channel: success bounded over the
@@ -408,13 +411,19 @@ mod tests {
         let mut r = Rules::default();
         let mut st = ServiceStats::default();
         let u = p.unit;
-        assert_eq!(r.report_failure(&p, &mut st, 1, 2, u, 0), u);
-        assert_eq!(r.report_failure(&p, &mut st, 1, 2, u, 1000), 0);
-        assert_eq!(r.report_failure(&p, &mut st, 3, 2, u, 1000), u);
+        let day = crate::config::DAY_MS;
+        assert_eq!(r.report_failure(&p, &mut st, 1, 2, u, day, 0), u);
+        assert_eq!(r.report_failure(&p, &mut st, 1, 2, u, day, 1000), 0);
+        assert_eq!(r.report_failure(&p, &mut st, 3, 2, u, day, 1000), u);
         assert_eq!(
-            r.report_failure(&p, &mut st, 1, 2, 100 * u, crate::config::DAY_MS),
+            r.report_failure(&p, &mut st, 1, 2, 100 * u, day, day),
             p.failure_cap
         );
+        // The lock duration weighs it (security review M2): 1 ms nothing, half the
+        // reference half.
+        let full = p.failure_lock_ref;
+        assert_eq!(r.report_failure(&p, &mut st, 4, 2, u, 1, day), 0);
+        assert_eq!(r.report_failure(&p, &mut st, 5, 2, u, full / 2, day), u / 2);
         // A channel's success is bounded over its life.
         assert_eq!(r.report_settlement(&p, &mut st, 0, 3 * u, 0), 3 * u);
         let cap = p.settle_cap;

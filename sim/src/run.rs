@@ -56,6 +56,12 @@ pub mod m {
     pub const GINI: &str = "revenue_gini";
     /// Ratings whose weight the per-epoch cap clipped (U of weight).
     pub const CLIPPED: &str = "rating_mass_clipped_u";
+    /// Failure mass recorded from attacker accounts' channels over the run (U): what
+    /// failure griefing achieved (security review M2).
+    pub const ATTACK_FAILURE: &str = "attack_failure_u";
+    /// Mean LCB (0..1) at the end of the 3 honest services of highest true quality:
+    /// the griefers' natural targets (compare with the control run).
+    pub const BEST3_LCB: &str = "best3_lcb";
 }
 
 /// Names of the sampled time series.
@@ -347,6 +353,8 @@ impl Recorder {
             (m::NEWCOMER_REACHED, nc_reached),
             (m::GINI, gini(&paid)),
             (m::CLIPPED, m.clipped as f64 / unit),
+            (m::ATTACK_FAILURE, m.attack_failure as f64 / unit),
+            (m::BEST3_LCB, best_lcb(m, 3)),
         ];
         RunMetrics {
             scalars,
@@ -354,6 +362,22 @@ impl Recorder {
             series: series::ALL.iter().copied().zip(self.series).collect(),
         }
     }
+}
+
+/// Mean LCB (0..1) of the `k` listed honest services of highest true quality (NaN if
+/// none).
+fn best_lcb(m: &Market, k: usize) -> f64 {
+    let mut honest: Vec<usize> = m
+        .listed()
+        .filter(|&s| !m.services[s].malicious(m.t) && m.services[s].group().is_none())
+        .collect();
+    honest.sort_by(|&a, &b| m.services[b].q.total_cmp(&m.services[a].q).then(a.cmp(&b)));
+    honest.truncate(k);
+    let sum: f64 = honest
+        .iter()
+        .map(|&s| f64::from(m.services[s].score().lcb) / 1e6)
+        .sum();
+    ratio(sum, honest.len() as f64)
 }
 
 /// `a / b`, NaN when `b` is 0.

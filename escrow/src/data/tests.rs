@@ -334,7 +334,10 @@ fn every_state_change_is_refused_while_calling_out() {
             .unwrap_err(),
         Error::Reentrant
     );
-    assert_eq!(d.add_funds(client(1), ch, 1).unwrap_err(), Error::Reentrant);
+    assert_eq!(
+        d.add_funds(client(1), ch, 1, T0).unwrap_err(),
+        Error::Reentrant
+    );
     assert_eq!(
         d.extend(client(0), ch, T0 + 2 * HOUR, T0).unwrap_err(),
         Error::Reentrant
@@ -580,16 +583,19 @@ fn add_funds_from_anyone_and_its_errors() {
     let mut d = setup(0);
     let ch = open(&mut d, 0, 10);
     d.deposit(acc(9), 20).unwrap();
-    assert_eq!(d.add_funds(acc(9), ch, 0).unwrap_err(), Error::ZeroAmount);
     assert_eq!(
-        d.add_funds(acc(9), 99, 5).unwrap_err(),
+        d.add_funds(acc(9), ch, 0, T0).unwrap_err(),
+        Error::ZeroAmount
+    );
+    assert_eq!(
+        d.add_funds(acc(9), 99, 5, T0).unwrap_err(),
         Error::ChannelNotFound
     );
     assert_eq!(
-        d.add_funds(acc(9), ch, 21).unwrap_err(),
+        d.add_funds(acc(9), ch, 21, T0).unwrap_err(),
         Error::InsufficientBalance
     );
-    let ev = d.add_funds(acc(9), ch, 15).unwrap();
+    let ev = d.add_funds(acc(9), ch, 15, T0).unwrap();
     assert_eq!(
         ev,
         vec![Event::FundsAdded(FundsAdded {
@@ -611,7 +617,7 @@ fn add_funds_from_anyone_and_its_errors() {
     // Closed channels take no more funds.
     d.refund(client(0), ch, T0 + HOUR).unwrap();
     assert_eq!(
-        d.add_funds(acc(9), ch, 1).unwrap_err(),
+        d.add_funds(acc(9), ch, 1, T0).unwrap_err(),
         Error::ChannelClosed
     );
 }
@@ -623,7 +629,10 @@ fn add_funds_refuses_to_overflow() {
     let ch = open_from_balance(&mut d, 1, Balance::MAX - 10);
     // Funds that cannot exist cannot be added: build the state by hand.
     d.balances.insert(client(2), &20);
-    assert_eq!(d.add_funds(client(2), ch, 20).unwrap_err(), Error::Overflow);
+    assert_eq!(
+        d.add_funds(client(2), ch, 20, T0).unwrap_err(),
+        Error::Overflow
+    );
     assert_eq!(d.channel(ch).unwrap().funds, Balance::MAX - 10);
 }
 

@@ -35,12 +35,14 @@ fn final_voucher(n: u8, channel: ChannelId, amount: Balance) -> FinalVoucher {
     }
 }
 
-/// The failure report of client 0's unserved 100-planck channel with service 7.
+/// The failure report of client 0's unserved 100-planck channel with service 7
+/// (opened at `T0`, expiring an hour later).
 fn unserved_7() -> Failure {
     Failure {
         service_id: 7,
         client: client(0),
         locked: 100,
+        locked_for: HOUR,
     }
 }
 
@@ -591,6 +593,75 @@ fn refund_of_an_unserved_channel_reports_a_failure() {
     assert_eq!(effects.failure, Some(unserved_7()));
 }
 
+/// Security review M2: the failure report carries how long the channel locked its
+/// funds (expiry − when they were locked), which reputation weighs: the review's 1 ms
+/// channel refunded in the next block reports 1 ms; an extended one its whole life.
+#[ink::test]
+fn refund_reports_how_long_the_funds_were_locked() {
+    let mut d = setup(0);
+    let (ch, _) = d
+        .open_channel(request(0, 100, T0 + 1), 100, terms(payee()), T0)
+        .unwrap();
+    assert_eq!(d.clients.get(ch).unwrap().locked_since, T0);
+    let (_, effects, _) = d.refund(client(0), ch, T0 + 6_000).unwrap();
+    assert_eq!(
+        effects.failure,
+        Some(Failure {
+            locked_for: 1,
+            ..unserved_7()
+        })
+    );
+    // Extended (also after its first expiry): locked until the new expiry.
+    let day = 24 * HOUR;
+    let ch = open(&mut d, 0, 100);
+    d.extend(client(0), ch, T0 + 2 * HOUR, T0 + 2 * HOUR - 1)
+        .unwrap();
+    d.extend(client(0), ch, T0 + day, T0 + 3 * HOUR).unwrap();
+    let (_, effects, _) = d.refund(client(0), ch, T0 + day).unwrap();
+    assert_eq!(effects.failure.map(|f| f.locked_for), Some(day));
+}
+
+/// Topping up a tiny channel just before it expires does not make a long lock: the lock
+/// starts at the funds-weighted mean of when the funds came in.
+#[ink::test]
+fn add_funds_moves_the_lock_start_by_the_funds_weight() {
+    let mut d = setup(0);
+    let day = 24 * HOUR;
+    let (ch, _) = d
+        .open_channel(request(0, 1, T0 + day), 1, terms(payee()), T0)
+        .unwrap();
+    d.deposit(acc(9), 1_000).unwrap();
+    d.add_funds(acc(9), ch, 99, T0 + day - 1_000).unwrap();
+    // (1 · T0 + 99 · (T0 + day − 1 s)) / 100, floor.
+    let since = T0 + (day - 1_000) * 99 / 100;
+    assert_eq!(d.clients.get(ch).unwrap().locked_since, since);
+    let (_, effects, _) = d.refund(client(0), ch, T0 + day).unwrap();
+    let f = effects.failure.unwrap();
+    assert_eq!((f.locked, f.locked_for), (100, T0 + day - since));
+    assert_eq!(f.locked_for, 864_990); // 1 % of a day, plus 99 % of the last second
+                                       // Funds added at the opening block leave the start where it was.
+                                       // (client 0 pays from the 100 it got back)
+    let (ch, _) = d
+        .open_channel(request(0, 10, T0 + day), 0, terms(payee()), T0)
+        .unwrap();
+    d.add_funds(acc(9), ch, 500, T0).unwrap();
+    let (_, effects, _) = d.refund(client(0), ch, T0 + day).unwrap();
+    assert_eq!(
+        effects.failure.map(|f| (f.locked, f.locked_for)),
+        Some((510, day))
+    );
+}
+
+/// A payee closing an unserved channel before expiry reports the full lock the client
+/// committed to (its expiry), so closing early does not lighten the report.
+#[ink::test]
+fn an_early_close_reports_the_lock_until_expiry() {
+    let mut d = setup(0);
+    let ch = open(&mut d, 0, 100);
+    let (_, effects, _) = d.close(&ctx(payee(), T0 + 1), ch, None).unwrap();
+    assert_eq!(effects.failure, Some(unserved_7()));
+}
+
 #[ink::test]
 fn close_of_an_expired_unserved_channel_reports_a_failure_once() {
     let mut d = setup(0);
@@ -604,4 +675,26 @@ fn close_of_an_expired_unserved_channel_reports_a_failure_once() {
         Err(Error::ChannelClosed)
     );
     assert_eq!(d.balance_of(client(0)), 100);
+}
+
+/// `locked_since_after`: the funds-weighted mean start, total at the extremes.
+#[test]
+fn locked_since_after_is_the_funds_weighted_start() {
+    use crate::types::locked_since_after as after;
+    assert_eq!(after(T0, 100, 100, T0 + 1_000), T0 + 500);
+    assert_eq!(after(T0, 1, 99, T0 + 100), T0 + 99);
+    assert_eq!(after(T0, 100, 0, T0 + 1_000), T0);
+    assert_eq!(after(T0, 0, 100, T0 + 1_000), T0 + 1_000);
+    assert_eq!(after(T0, 0, 0, T0 + 1_000), T0);
+    assert_eq!(after(T0, 100, 100, T0), T0);
+    assert_eq!(after(T0, 100, 100, T0 - 1), T0); // time never runs back on chain
+                                                 // Products beyond u128: computed on amounts shifted by 64 bits, never past `now`.
+    let max = Balance::MAX;
+    let half = after(0, max / 4, max / 4, u64::MAX);
+    assert!(half.abs_diff(u64::MAX / 2) < 2, "{half}");
+    assert_eq!(after(0, 0, max, u64::MAX), u64::MAX);
+    assert_eq!(after(0, max - 1_000, 1_000, u64::MAX), 0);
+    assert_eq!(after(T0, max, 1, T0 + 1_000), T0);
+    // (funds + amount beyond u128 saturates; `add_funds` then fails with `Overflow`.)
+    assert_eq!(after(0, max, max, u64::MAX), u64::MAX);
 }

@@ -244,13 +244,13 @@ fn h1_maturity_needs_established_payees_and_decays() {
     assert!((499_000..=500_000).contains(&half), "{half}");
 }
 
-/// M2, the review's call sequence, scaled up: every day 300 fresh sybils each open a
-/// 1 U channel on V that expires unused (escrow reports a failure of 1 U locked). The
-/// bound: the failures of clients at the maturity floor count at most
-/// `epoch_failure_cap` (100 U) per service and day, however many sybils there are
-/// (before: 300 U a day, unbounded). To count beyond it a griefer needs rated spend at
-/// established services first (> 15 U each). The honest reference service V (40 U of
-/// success a day) is printed before and after 5 days of it.
+/// M2 with capital locked long enough: every day 300 fresh sybils each lock 1 U on V
+/// for `failure_lock_ref` (6 h) in a channel that then expires unused (escrow reports
+/// 1 U locked for 6 h: it counts fully). The bound: the failures of clients at the maturity floor count at most
+/// `epoch_failure_cap` (100 U) per service and day, however many sybils there are. To
+/// count beyond it a griefer needs rated spend at established services first (> 15 U
+/// each). The honest reference service V (40 U of success a day) is printed before and
+/// after 5 days of it.
 #[ink::test]
 fn m2_failure_griefing_by_fresh_accounts_is_bounded_per_day() {
     let mut m = Market::new(4_000_000);
@@ -265,7 +265,8 @@ fn m2_failure_griefing_by_fresh_accounts_is_bounded_per_day() {
         let failure_before = m.r.score_of(v, now).failure_mass;
         for i in 0..300u32 {
             let sybil = client_account(900_000 + day as u32 * 1_000 + i);
-            m.r.report_failure(escrow(), now, v, sybil, U).unwrap();
+            m.r.report_failure(escrow(), now, v, sybil, U, p.failure_lock_ref)
+                .unwrap();
         }
         let added = m.r.score_of(v, now).failure_mass - failure_before;
         assert_eq!(added, p.epoch_failure_cap, "day {day}");
@@ -276,6 +277,70 @@ fn m2_failure_griefing_by_fresh_accounts_is_bounded_per_day() {
         before.lcb, after.lcb
     );
     assert!(after.lcb < before.lcb);
+}
+
+/// M2, the review's call sequence: every day 100 fresh sybils each
+/// `deposit_and_open(V, 1 U, now + 1 ms)` and refund it in the next block (escrow
+/// reports 1 U locked for 1 ms; even a whole 6 s block counts 277 ppm). Failures now
+/// need locked capital for a meaningful time (`failure_lock_ref`, 6 h): such channels
+/// add no failure mass and V's score does not move. The same 100 sybils locking 1 U
+/// each for the full reference (100 U of capital for 6 h a day) still do what free
+/// griefing did before the fix (`FailureRecorded.mass` = 1 U each): failure mass F
+/// needs F U locked for 6 h. Before/after is printed (the review's model: 0.82 → 0.31
+/// in 5 days).
+#[ink::test]
+fn m2_one_block_griefing_channels_record_no_failure() {
+    let p = Params::for_unit(U);
+    // Run `k` (its own service, accounts and channels: the test's storage is shared):
+    // 100 sybils a day for 5 days, each locking 1 U for `locked_for` (none: no griefing).
+    let run = |k: u32, locked_for: Option<Timestamp>| {
+        let v = 131 + u64::from(k);
+        let mut m = Market::new(5_000_000 + u64::from(k) * 100_000);
+        m.register(v, acc(251), U);
+        honest_traffic(&mut m, v, 30, 30_000 + k * 10_000);
+        let start = T0 + 30 * EPOCH_MS;
+        let before = m.lcb(v, start);
+        let mut masses = 0u128;
+        for day in 0..5u64 {
+            let now = start + day * EPOCH_MS;
+            let Some(locked_for) = locked_for else { break };
+            for i in 0..100u32 {
+                let sybil = client_account(800_000 + k * 10_000 + day as u32 * 1_000 + i);
+                let events =
+                    m.r.report_failure(escrow(), now, v, sybil, U, locked_for)
+                        .unwrap();
+                match &events[..] {
+                    [Event::FailureRecorded(f)] => {
+                        assert_eq!((f.locked, f.locked_for), (U, locked_for));
+                        masses += f.mass;
+                    }
+                    other => panic!("{other:?}"),
+                }
+            }
+        }
+        (before, m.lcb(v, start + 5 * EPOCH_MS), masses)
+    };
+    let (before, quiet, _) = run(0, None);
+    let (_, after_ms, mass_ms) = run(1, Some(1));
+    let (_, after_block, mass_block) = run(2, Some(6_000));
+    let (_, after_full, mass_full) = run(3, Some(p.failure_lock_ref));
+    eprintln!(
+        "V before {before}, 5 days later: no griefing {quiet}; 100 sybils a day with \
+         1 ms locks {after_ms}, 6 s locks {after_block}, 6 h locks {after_full}"
+    );
+    assert_eq!(mass_ms, 0);
+    let block_share = gb_scoring::ratio_ppm(6_000, u128::from(p.failure_lock_ref));
+    assert_eq!(block_share, 277);
+    assert_eq!(mass_block, 500 * gb_scoring::mul_ppm(U, block_share));
+    assert_eq!(mass_full, 500 * U);
+    // No free damage: V scores as if nobody had griefed (up to the rounding of decaying
+    // its sums day by day instead of over 5 days at once: a few ppm).
+    assert!(quiet.abs_diff(after_ms) < 10, "{quiet} vs {after_ms}");
+    assert!(
+        quiet.abs_diff(after_block) < 1_000,
+        "{quiet} vs {after_block}"
+    );
+    assert!(after_full + 200_000 < quiet, "{quiet} vs {after_full}");
 }
 
 /// L1, the review's sequence A: after `set_escrow(E2)`, E2's channel 1 is a different

@@ -263,7 +263,8 @@ fn a_service_that_turns_bad_drops_within_days() {
     for day in 30..33u64 {
         let now = T0 + day * EPOCH_MS;
         for c in &raters[5..15] {
-            m.r.report_failure(escrow(), now, 1, *c, 10 * U).unwrap();
+            m.r.report_failure(escrow(), now, 1, *c, 10 * U, EPOCH_MS)
+                .unwrap();
         }
         for c in &raters[..5] {
             m.pay_and_rate(now, *c, acc(101), 1, 10 * U, 1).unwrap();

@@ -295,7 +295,7 @@ fn report_settlements_only_from_escrow() {
         Err(OracleError::NotEscrow)
     );
     assert_eq!(
-        unwired.report_failure(escrow(), T0, 1, client(), 5),
+        unwired.report_failure(escrow(), T0, 1, client(), 5, EPOCH_MS),
         Err(OracleError::NotEscrow)
     );
     let mut r = setup();
@@ -305,7 +305,7 @@ fn report_settlements_only_from_escrow() {
             Err(OracleError::NotEscrow)
         );
         assert_eq!(
-            r.report_failure(caller, T0, 1, client(), 5),
+            r.report_failure(caller, T0, 1, client(), 5, EPOCH_MS),
             Err(OracleError::NotEscrow)
         );
     }
@@ -334,38 +334,71 @@ fn report_settlements_is_bounded() {
 fn report_failure_counts_once_per_client_service_and_epoch() {
     let mut r = setup();
     assert_eq!(
-        r.report_failure(escrow(), T0, 1, client(), 5_000),
+        r.report_failure(escrow(), T0, 1, client(), 5_000, EPOCH_MS),
         Ok(vec![Event::FailureRecorded(FailureRecorded {
             service_id: 1,
             client: client(),
             locked: 5_000,
+            locked_for: EPOCH_MS,
             mass: 100, // failure_cap
         })])
     );
     // Same client, service and day: ignored.
     assert_eq!(
-        r.report_failure(escrow(), T0 + 1_000, 1, client(), 5_000),
+        r.report_failure(escrow(), T0 + 1_000, 1, client(), 5_000, EPOCH_MS),
         Ok(vec![])
     );
     assert_eq!(r.stats_of(1).unwrap().slow.failure, 100);
     // Another client, another service, or the next day: counted.
     assert_eq!(
-        r.report_failure(escrow(), T0, 1, acc(9), 40).unwrap().len(),
-        1
-    );
-    assert_eq!(
-        r.report_failure(escrow(), T0, 2, client(), 40)
+        r.report_failure(escrow(), T0, 1, acc(9), 40, EPOCH_MS)
             .unwrap()
             .len(),
         1
     );
     assert_eq!(
-        r.report_failure(escrow(), T0 + EPOCH_MS, 1, client(), 40)
+        r.report_failure(escrow(), T0, 2, client(), 40, EPOCH_MS)
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        r.report_failure(escrow(), T0 + EPOCH_MS, 1, client(), 40, EPOCH_MS)
             .unwrap()
             .len(),
         1
     );
     assert!(r.score_of(1, T0 + EPOCH_MS).fulfillment < r.score_of(3, T0).fulfillment);
+}
+
+/// M2: a failure counts in proportion to how long the channel locked its funds, up to
+/// `failure_lock_ref` (6 h): a 1 ms channel records nothing (but its report still
+/// uses the client's one failure of the day for that service), half of it half.
+#[ink::test]
+fn report_failure_weighs_the_lock_duration() {
+    let mut r = setup();
+    let full = params().failure_lock_ref;
+    assert_eq!(full, 6 * 3_600_000);
+    let recorded = |e: Vec<Event>| match &e[..] {
+        [Event::FailureRecorded(f)] => (f.locked_for, f.mass),
+        _ => (0, u128::MAX),
+    };
+    let one_ms = r.report_failure(escrow(), T0, 1, client(), 5_000, 1);
+    assert_eq!(one_ms.map(recorded), Ok((1, 0)));
+    assert_eq!(r.stats_of(1).unwrap().slow.failure, 0);
+    assert_eq!(
+        r.report_failure(escrow(), T0, 1, client(), 5_000, full),
+        Ok(vec![])
+    );
+    let half = r.report_failure(escrow(), T0, 2, client(), 5_000, full / 2);
+    assert_eq!(half.map(recorded), Ok((full / 2, 50)));
+    let long = r.report_failure(escrow(), T0, 3, client(), 5_000, 30 * full);
+    assert_eq!(long.map(recorded), Ok((30 * full, 100)));
+    let small = r.report_failure(escrow(), T0, 4, client(), 40, full / 4);
+    assert_eq!(small.map(recorded), Ok((full / 4, 10)));
+    let extreme = r.report_failure(escrow(), T0, 5, client(), u128::MAX, u64::MAX);
+    assert_eq!(extreme.map(recorded), Ok((u64::MAX, 100)));
+    assert_eq!(r.stats_of(2).unwrap().slow.failure, 50);
 }
 
 // ----- reads ------------------------------------------------------------------------
@@ -386,7 +419,7 @@ fn report_failure_caps_fresh_clients_per_service_and_day() {
             let mut c = [7u8; 32];
             c[..4].copy_from_slice(&i.to_le_bytes());
             mass(
-                r.report_failure(escrow(), T0, 5, AccountId::from(c), 5_000)
+                r.report_failure(escrow(), T0, 5, AccountId::from(c), 5_000, EPOCH_MS)
                     .unwrap(),
             )
         })
@@ -396,11 +429,12 @@ fn report_failure_caps_fresh_clients_per_service_and_day() {
     // next day.
     make_mature(&mut r, acc(31), 301);
     assert_eq!(
-        r.report_failure(escrow(), T0, 5, acc(31), 5_000).map(mass),
+        r.report_failure(escrow(), T0, 5, acc(31), 5_000, EPOCH_MS)
+            .map(mass),
         Ok(100)
     );
     assert_eq!(r.stats_of(5).unwrap().slow.failure, cap + 100);
-    let next = r.report_failure(escrow(), T0 + EPOCH_MS, 5, acc(40), 5_000);
+    let next = r.report_failure(escrow(), T0 + EPOCH_MS, 5, acc(40), 5_000, EPOCH_MS);
     assert_eq!(next.map(mass), Ok(100));
 }
 
@@ -418,7 +452,8 @@ fn rank_scores_is_bounded_and_ordered() {
     let mut r = setup();
     r.report_settlements(escrow(), T0, &[settlement(2, 1, 0, 5_000)])
         .unwrap();
-    r.report_failure(escrow(), T0, 3, client(), 5_000).unwrap();
+    r.report_failure(escrow(), T0, 3, client(), 5_000, EPOCH_MS)
+        .unwrap();
     let s = r.rank_scores(&[1, 2, 3], T0);
     assert_eq!(s.len(), 3);
     assert!(s[1] > s[0] && s[0] > s[2], "{s:?}");

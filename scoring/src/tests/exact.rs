@@ -194,12 +194,14 @@ fn shrink_exact() {
 }
 
 /// Security review M2: a failure counts in proportion to how long the channel locked
-/// its funds, up to `failure_lock_ref` (a day by default).
+/// its funds, up to `failure_lock_ref` (here a day; 6 h by default).
 #[test]
 fn failure_mass_weighs_the_lock_duration() {
-    let p = Params::default(); // failure_cap = U, failure_lock_ref = one day
+    let p = Params {
+        failure_lock_ref: 86_400_000,
+        ..Params::default()
+    }; // failure_cap = U
     let (u, day) = (p.failure_cap, p.failure_lock_ref);
-    assert_eq!(day, 86_400_000);
     // A 1 ms channel: nothing (anything below 86.4 ms, one ppm of the reference).
     assert_eq!(failure_mass(&p, u, 1), 0);
     assert_eq!(failure_mass(&p, u, 0), 0);
@@ -243,18 +245,18 @@ fn failure_mass_weighs_the_lock_duration() {
 fn failure_rule_weighs_the_lock_then_caps_fresh_clients() {
     let p = Params {
         epoch_failure_cap: 3 * DEFAULT_UNIT,
-        ..Params::default()
+        ..Params::default() // failure_lock_ref 6 h
     };
-    let (u, day) = (p.failure_cap, p.failure_lock_ref);
+    let (u, full) = (p.failure_cap, p.failure_lock_ref);
     let mut st = ServiceStats::default();
     let fresh = Spend::default();
     assert_eq!(rules::failure(&p, &mut st, fresh, u, 1, 0), 0);
     assert_eq!(st.slow.failure, 0);
     assert_eq!(st.epoch_fresh_failure, 0);
-    assert_eq!(rules::failure(&p, &mut st, fresh, u, day / 2, 0), u / 2);
-    assert_eq!(rules::failure(&p, &mut st, fresh, 5 * u, day, 0), u);
-    assert_eq!(rules::failure(&p, &mut st, fresh, u, day, 0), u);
+    assert_eq!(rules::failure(&p, &mut st, fresh, u, full / 2, 0), u / 2);
+    assert_eq!(rules::failure(&p, &mut st, fresh, 5 * u, full, 0), u);
+    assert_eq!(rules::failure(&p, &mut st, fresh, u, full, 0), u);
     // 2.5 U of the day's 3 U: the next full failure counts the 0.5 U left.
-    assert_eq!(rules::failure(&p, &mut st, fresh, u, day, 0), u / 2);
+    assert_eq!(rules::failure(&p, &mut st, fresh, u, full, 0), u / 2);
     assert_eq!((st.slow.failure, st.fast.failure), (3 * u, 3 * u));
 }
