@@ -124,7 +124,7 @@ async fn report_settlements_and_report_failure_accept_only_the_wired_escrow() {
     let failure: OracleCall = Message::read(
         "reputation::ReputationOracle::report_failure",
         &at,
-        b.report_failure(svc, ink_account(&intruder.account()), 10 * UNIT),
+        b.report_failure(svc, ink_account(&intruder.account()), 10 * UNIT, DAY),
     );
     for call in [settlements, failure] {
         let label = call.label;

@@ -68,3 +68,44 @@ async fn h1_two_socks_stay_under_the_rater_cap_bound() {
         m.advance(DAY).await;
     }
 }
+
+/// M2, the review's call sequence: a fresh client `deposit_and_open(S, 1 U, now + 1
+/// ms)` and refunds it a block later. Failures now need capital locked for a
+/// meaningful time: escrow reports the 1 ms lock and reputation adds no failure mass
+/// (before the fix: `failure_cap` = 1 U). Topping a 1-planck, day-long channel up to
+/// 1 U a second before it expires counts as 1 U locked for about a second (the lock
+/// starts at the funds-weighted mean): still nothing. A channel that locked 1 U for a
+/// day (≥ `failure_lock_ref`) counts fully.
+#[tokio::test]
+async fn m2_failures_need_capital_locked_for_a_meaningful_time() {
+    let m = Market::new(100, 3).await;
+    let s = m.register("acme", &[("ocr", UNIT, &["vision"])]).await[0];
+    let p = m.query(m.reputation().params()).await;
+    assert!(p.failure_lock_ref <= DAY);
+    let e = m.escrow();
+    let [griefer, topper, honest] = [0, 1, 2].map(|i| m.clients[i].clone());
+
+    let now = m.now().await;
+    let ch = m.open(&griefer, s, p.failure_cap, now + 1).await.unwrap();
+    m.advance(6_000).await;
+    assert_eq!(m.call(&griefer, e.refund(ch)).await, Ok(p.failure_cap));
+    assert_eq!(m.score(s).await.failure_mass, 0, "a 1 ms lock: no failure");
+
+    let now = m.now().await;
+    let ch = m.open(&topper, s, 1, now + DAY).await.unwrap();
+    m.call(&topper, e.deposit(p.failure_cap)).await.unwrap();
+    m.advance(DAY - 1_000).await;
+    m.call(&topper, e.add_funds(ch, p.failure_cap)).await.unwrap();
+    m.advance(HOUR).await;
+    m.call(&topper, e.refund(ch)).await.unwrap();
+    let late = m.score(s).await.failure_mass;
+    assert!(late < p.failure_cap / 1_000, "a late top-up: {late}");
+
+    let now = m.now().await;
+    let ch = m.open(&honest, s, p.failure_cap, now + DAY).await.unwrap();
+    m.advance(DAY).await;
+    m.call(&honest, e.refund(ch)).await.unwrap();
+    let score = m.score(s).await;
+    eprintln!("failure mass: 1 ms lock 0, late top-up {late}, a day {}", score.failure_mass);
+    assert!(score.failure_mass >= late + p.failure_cap * 99 / 100, "{score:?}");
+}

@@ -174,10 +174,13 @@ impl ServiceStats {
     /// clients are at the floor there). The failures of clients at
     /// the maturity floor (no rated spend above it: fresh accounts) count at most
     /// `epoch_failure_cap` together per epoch; clients with spend above the floor are
-    /// not capped. So fresh accounts with unused channels (free griefing, security
-    /// review M2) take at most `epoch_failure_cap` a day from a service, however many
-    /// there are; to count more, each griefer must first pay established services
-    /// (more than `min_maturity · spend_ref`, 15 U by default). Returns the mass added.
+    /// not capped. So fresh accounts with unused channels (griefing, security review
+    /// M2) take at most `epoch_failure_cap` a day from a service, however many there
+    /// are; to count more, each griefer must first pay established services (more
+    /// than `min_maturity · spend_ref`, 15 U by default). The contract's rule
+    /// (`rules::failure`) passes the lock-weighted mass (`rules::failure_mass`), so
+    /// those failures also need capital locked for `failure_lock_ref`. Returns the
+    /// mass added.
     pub fn add_failure_of(
         &mut self,
         params: &Params,
