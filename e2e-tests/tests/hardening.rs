@@ -95,7 +95,9 @@ async fn m2_failures_need_capital_locked_for_a_meaningful_time() {
     let ch = m.open(&topper, s, 1, now + DAY).await.unwrap();
     m.call(&topper, e.deposit(p.failure_cap)).await.unwrap();
     m.advance(DAY - 1_000).await;
-    m.call(&topper, e.add_funds(ch, p.failure_cap)).await.unwrap();
+    m.call(&topper, e.add_funds(ch, p.failure_cap))
+        .await
+        .unwrap();
     m.advance(HOUR).await;
     m.call(&topper, e.refund(ch)).await.unwrap();
     let late = m.score(s).await.failure_mass;
@@ -106,6 +108,12 @@ async fn m2_failures_need_capital_locked_for_a_meaningful_time() {
     m.advance(DAY).await;
     m.call(&honest, e.refund(ch)).await.unwrap();
     let score = m.score(s).await;
-    eprintln!("failure mass: 1 ms lock 0, late top-up {late}, a day {}", score.failure_mass);
-    assert!(score.failure_mass >= late + p.failure_cap * 99 / 100, "{score:?}");
+    eprintln!(
+        "failure mass: 1 ms lock 0, late top-up {late}, a day {}",
+        score.failure_mass
+    );
+    assert!(
+        score.failure_mass >= late + p.failure_cap * 99 / 100,
+        "{score:?}"
+    );
 }
