@@ -136,6 +136,9 @@ struct Model {
     channels: Vec<(ChannelId, u8, u8, Balance)>,
     /// The fee in force when each channel opened: its claims' fee (issue 18, L3).
     fee_at_open: std::collections::BTreeMap<ChannelId, u16>,
+    /// When each channel opened (security review M2: a failure's lock duration is at
+    /// most its expiry minus this).
+    opened_at: std::collections::BTreeMap<ChannelId, Timestamp>,
 }
 
 impl Model {
@@ -233,6 +236,7 @@ fn run(ops: &[Op]) -> Result<(), TestCaseError> {
                 let fee_bps = d.config().fee_bps;
                 if let Ok((id, _)) = d.open_channel(req, sent, Some(terms), now) {
                     m.fee_at_open.insert(id, fee_bps);
+                    m.opened_at.insert(id, now);
                     m.deposited += sent;
                     m.channels.push((id, w, p, 0));
                 }
@@ -310,7 +314,19 @@ fn run(ops: &[Op]) -> Result<(), TestCaseError> {
                 if let Some((id, owner_w, _)) = m.pick(c) {
                     let before = d.channel(id).unwrap();
                     match d.refund(client(w), id, now) {
-                        Ok(_) => prop_assert!(now >= before.expiry && w == owner_w),
+                        Ok((_, effects, _)) => {
+                            prop_assert!(now >= before.expiry && w == owner_w);
+                            // An unserved channel reports its funds and a lock no
+                            // longer than its life (M2); a served one nothing.
+                            match effects.failure {
+                                Some(f) => {
+                                    prop_assert_eq!((before.claimed, f.locked), (0, before.funds));
+                                    let life = before.expiry - m.opened_at[&id];
+                                    prop_assert!(f.locked_for <= life);
+                                }
+                                None => prop_assert!(before.claimed > 0),
+                            }
+                        }
                         Err(_) => prop_assert_eq!(d.channel(id).unwrap(), before),
                     }
                 }
