@@ -290,7 +290,7 @@ fn ranked_by_tag_without_oracle_orders_by_price() {
     assert_eq!(r.register_service(s("acme"), spec(7, &["medical"])), Ok(3));
     r.delist_service(3).unwrap();
     let page = r.ranked_by_tag(s("medical"), 0, 0);
-    assert_eq!(page.total, 3);
+    assert_eq!(page.total, 2, "the active services only");
     assert_eq!(page.next_cursor, None);
     let got: Vec<_> = page
         .entries
@@ -302,6 +302,78 @@ fn ranked_by_tag_without_oracle_orders_by_price() {
     assert_eq!(page.entries[0].endpoint, "https://gw.example/v");
     assert!(r.ranked_by_tag(s("unknown"), 0, 0).entries.is_empty());
     assert_eq!(r.ranked_by_tag("T".repeat(999), 0, 0).total, 0);
+}
+
+#[ink::test]
+fn promote_and_top_by_tag_without_oracle() {
+    let a = accounts();
+    let mut r = setup();
+    set_caller(a.bob);
+    assert_eq!(r.register_service(s("acme"), spec(5, &["medical"])), Ok(2));
+    assert_eq!(r.register_service(s("acme"), spec(7, &["vision"])), Ok(3));
+    assert_eq!(r.top_by_tag(s("medical")).total, 0);
+    // Anyone may promote: django is no member.
+    set_caller(a.django);
+    assert_eq!(r.promote(s("medical"), 1), Ok(()));
+    assert_eq!(
+        last_event::<Promoted>(),
+        Promoted {
+            tag: s("medical"),
+            service_id: 1,
+            evicted: None
+        }
+    );
+    let before = events().len();
+    assert_eq!(r.promote(s("medical"), 1), Err(Error::AlreadyOnBoard));
+    assert_eq!(r.promote(s("medical"), 3), Err(Error::NotTagged));
+    assert_eq!(r.promote(s("medical"), 9), Err(Error::ServiceNotFound));
+    set_caller(a.bob);
+    r.delist_service(2).unwrap();
+    set_caller(a.django);
+    assert_eq!(r.promote(s("medical"), 2), Err(Error::ServiceInactive));
+    assert_eq!(events().len(), before + 1, "only the delisting emitted");
+    set_caller(a.bob);
+    r.relist_service(2).unwrap();
+    r.promote(s("medical"), 2).unwrap();
+    // Without an oracle every score is 0: by price, then id.
+    let top = r.top_by_tag(s("medical"));
+    let got: Vec<_> = top
+        .entries
+        .iter()
+        .map(|e| (e.service_id, e.price, e.score))
+        .collect();
+    assert_eq!(got, vec![(2, 5, 0), (1, 10, 0)]);
+    assert_eq!((top.next_cursor, top.total), (None, 2));
+    // A delisted member is left out, but still stored.
+    r.delist_service(1).unwrap();
+    let top = r.top_by_tag(s("medical"));
+    assert_eq!(top.entries.len(), 1);
+    assert_eq!(top.total, 2);
+    assert_eq!(r.top_by_tag("T".repeat(999)).total, 0);
+}
+
+#[ink::test]
+fn promote_on_a_full_board_without_oracle_has_no_scores() {
+    let a = accounts();
+    let mut r = setup();
+    set_caller(a.bob);
+    r.promote(s("vision"), 1).unwrap();
+    for p in 1..MAX_PAGE {
+        let id = r
+            .register_service(s("acme"), spec(u128::from(p), &["vision"]))
+            .unwrap();
+        r.promote(s("vision"), id).unwrap();
+    }
+    let id = r.register_service(s("acme"), spec(1, &["vision"])).unwrap();
+    assert_eq!(r.promote(s("vision"), id), Err(Error::ScoresUnavailable));
+    // A stale member needs no scores: it is replaced.
+    r.delete_service(1).unwrap();
+    assert_eq!(r.promote(s("vision"), id), Ok(()));
+    assert_eq!(last_event::<Promoted>().evicted, Some(1));
+    let top = r.top_by_tag(s("vision"));
+    assert_eq!(top.entries.len() as u32, MAX_PAGE);
+    let first: Vec<_> = top.entries[..2].iter().map(|e| e.service_id).collect();
+    assert_eq!(first, vec![2, id], "price 1, lower id first");
 }
 
 #[ink::test]
@@ -325,6 +397,8 @@ fn every_event_carries_its_topics() {
     assert_topics::<ServiceDelisted>(&nth_last(0), &[t(&1u64), t(&org)]);
     r.relist_service(1).unwrap();
     assert_topics::<ServiceRelisted>(&nth_last(0), &[t(&1u64), t(&org)]);
+    r.promote(s("medical"), 1).unwrap();
+    assert_topics::<Promoted>(&nth_last(0), &[t(&s("medical"))]);
     r.delete_service(1).unwrap();
     assert_topics::<ServiceDeleted>(&nth_last(0), &[t(&1u64), t(&org)]);
     r.remove_member(org.clone(), a.charlie).unwrap();

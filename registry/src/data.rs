@@ -5,6 +5,8 @@
 //! * org writes: O(1) + O(`MAX_MEMBERS`) membership scans;
 //! * service writes: O(`MAX_TAGS`) index updates (O(`MAX_TAGS`²) comparisons when the
 //!   tag set changes);
+//! * `promote`: one leaderboard of at most `MAX_PAGE` ids, at most `MAX_PAGE` + 1
+//!   record reads and one oracle call over at most `MAX_PAGE` + 1 ids;
 //! * reads: at most `MAX_PAGE` index and record reads.
 //!
 //! Failing messages revert all their storage writes on chain (ink! sets the revert
@@ -14,10 +16,12 @@ use crate::errors::{Error, Result};
 use crate::events::*;
 use crate::index::{page_size, IndexKey, ServiceIndex};
 use crate::types::{
-    Org, RankedEntry, Service, ServicePage, ServiceSpec, ServiceSummary, ServiceUpdate, MAX_MEMBERS,
+    Org, RankedEntry, Service, ServicePage, ServiceSpec, ServiceSummary, ServiceUpdate,
+    MAX_MEMBERS, MAX_PAGE,
 };
 use crate::validate;
-use gb_interfaces::{AccountId, Ownable, ServiceId, ServiceTerms, Timestamp};
+use core::cmp::Reverse;
+use gb_interfaces::{AccountId, Ownable, Ppm, ServiceId, ServiceTerms, Timestamp};
 use ink::prelude::{string::String, vec, vec::Vec};
 use ink::storage::Mapping;
 
@@ -37,9 +41,13 @@ pub struct RegistryData {
     retired_org_ids: Mapping<String, ()>,
     /// Live services.
     services: Mapping<ServiceId, Service>,
-    /// Services of each organization and of each tag (delisted ones included, so
-    /// relisting is cheap).
+    /// Services of each organization and of each tag (delisted ones included), and the
+    /// active services of each tag (what `ranked_by_tag` pages over).
     index: ServiceIndex,
+    /// Each tag's leaderboard: at most `MAX_PAGE` service ids, in no order, changed only
+    /// by `promote` (a member that was delisted, deleted or untagged stays until
+    /// `promote` evicts it; `top_by_tag` skips it).
+    boards: Mapping<String, Vec<ServiceId>>,
     /// Every (org, account) that ever owned the org, was a member or was the payee of
     /// one of its services: such accounts stay affiliated with all the org's services
     /// (security review L6: a sibling service's payee, or a member who leaves, rates
@@ -58,6 +66,7 @@ impl RegistryData {
             retired_org_ids: Mapping::default(),
             services: Mapping::default(),
             index: Default::default(),
+            boards: Mapping::default(),
             affiliates: Mapping::default(),
         }
     }
@@ -271,6 +280,7 @@ impl RegistryData {
         self.index.insert(IndexKey::Org(&org_id), id)?;
         for tag in &spec.tags {
             self.index.insert(IndexKey::Tag(tag), id)?;
+            self.index.insert(IndexKey::Active(tag), id)?;
         }
         let service = Service {
             org_id: org_id.clone(),
@@ -322,9 +332,13 @@ impl RegistryData {
         if let Some(new_tags) = update.tags {
             for old in service.tags.iter().filter(|t| !new_tags.contains(t)) {
                 self.index.remove(IndexKey::Tag(old), service_id);
+                self.index.remove(IndexKey::Active(old), service_id);
             }
             for new in new_tags.iter().filter(|t| !service.tags.contains(t)) {
                 self.index.insert(IndexKey::Tag(new), service_id)?;
+                if service.active {
+                    self.index.insert(IndexKey::Active(new), service_id)?;
+                }
             }
             tags_changed = new_tags != service.tags;
             service.tags = new_tags;
@@ -358,7 +372,8 @@ impl RegistryData {
         })])
     }
 
-    /// Org owner or member: sets the active flag (delist = false, relist = true).
+    /// Org owner or member: sets the active flag (delist = false, relist = true) and
+    /// moves the service out of (into) the active index of each of its tags.
     pub fn set_listed(
         &mut self,
         caller: AccountId,
@@ -371,6 +386,13 @@ impl RegistryData {
             (true, true) => return Err(Error::AlreadyListed),
             (false, false) => return Err(Error::AlreadyDelisted),
             _ => {}
+        }
+        for tag in &service.tags {
+            if listed {
+                self.index.insert(IndexKey::Active(tag), service_id)?;
+            } else {
+                self.index.remove(IndexKey::Active(tag), service_id);
+            }
         }
         service.active = listed;
         service.updated_at = now;
@@ -403,6 +425,7 @@ impl RegistryData {
             .remove(IndexKey::Org(&service.org_id), service_id);
         for tag in &service.tags {
             self.index.remove(IndexKey::Tag(tag), service_id);
+            self.index.remove(IndexKey::Active(tag), service_id);
         }
         self.services.remove(service_id);
         Ok(vec![Event::ServiceDeleted(ServiceDeleted {
@@ -415,8 +438,7 @@ impl RegistryData {
     // ----- reads ---------------------------------------------------------------------
 
     fn summary_page(&self, key: IndexKey, cursor: u32, limit: u32) -> ServicePage {
-        let (IndexKey::Org(k) | IndexKey::Tag(k)) = key;
-        if !validate::is_slug(k) {
+        if !validate::is_slug(key.name()) {
             return ServicePage {
                 services: Vec::new(),
                 next_cursor: None,
@@ -452,8 +474,9 @@ impl RegistryData {
         self.summary_page(IndexKey::Tag(tag), cursor, limit)
     }
 
-    /// The active services of one candidate page of `tag`, unscored (score 0), with the
-    /// next cursor and the tag's total.
+    /// One page of `tag`'s active services (positions `cursor..` of its active index),
+    /// unscored (score 0), with the next cursor and the number of active services under
+    /// the tag. Delisted services hold no positions (security review L7).
     pub fn ranking_candidates(
         &self,
         tag: &str,
@@ -463,25 +486,128 @@ impl RegistryData {
         if !validate::is_slug(tag) {
             return (Vec::new(), None, 0);
         }
-        let (ids, next) = self
-            .index
-            .page(IndexKey::Tag(tag), cursor, page_size(limit));
+        let key = IndexKey::Active(tag);
+        let (ids, next) = self.index.page(key, cursor, page_size(limit));
         let entries = ids
             .into_iter()
             .filter_map(|id| {
                 self.services
                     .get(id)
                     .filter(|s| s.active)
-                    .map(|s| RankedEntry {
-                        service_id: id,
-                        price: s.price,
-                        score: 0,
-                        payee: s.payee,
-                        endpoint: s.endpoint,
-                    })
+                    .map(|s| unscored(id, s))
             })
             .collect();
-        (entries, next, self.index.len(IndexKey::Tag(tag)))
+        (entries, next, self.index.len(key))
+    }
+
+    // ----- leaderboards --------------------------------------------------------------
+
+    /// The service, if it exists, is active and carries `tag`: what a leaderboard
+    /// member must be to count.
+    fn listed_under(&self, tag: &str, service_id: ServiceId) -> Option<Service> {
+        self.services
+            .get(service_id)
+            .filter(|s| s.active && s.tags.iter().any(|t| t == tag))
+    }
+
+    /// Anyone: puts `service_id` on `tag`'s leaderboard (at most `MAX_PAGE` members).
+    /// With room, it joins. On a full board it replaces the first member that is no
+    /// longer registered, active or tagged; if there is none, `scores` is called once
+    /// with the members' ids followed by the candidate's, and the weakest member
+    /// (lowest score, then higher price, then higher id: the last in ranking order) is
+    /// evicted if the candidate's score is strictly higher. Position in the tag's
+    /// indexes plays no part, so squatting early slots buys nothing (security review
+    /// L7).
+    ///
+    /// Errors: `ServiceNotFound`, `ServiceInactive`, `NotTagged` (the service does not
+    /// carry `tag`, which includes every invalid tag), `AlreadyOnBoard`,
+    /// `ScoresUnavailable` (scores were needed and `scores` gave none, or too few),
+    /// `NotBetter`.
+    pub fn promote<F>(
+        &mut self,
+        tag: String,
+        service_id: ServiceId,
+        scores: F,
+    ) -> Result<Vec<Event>>
+    where
+        F: FnOnce(Vec<ServiceId>) -> Option<Vec<Ppm>>,
+    {
+        let service = self.service(service_id).ok_or(Error::ServiceNotFound)?;
+        if !service.active {
+            return Err(Error::ServiceInactive);
+        }
+        if !service.tags.contains(&tag) {
+            return Err(Error::NotTagged);
+        }
+        let mut board = self.boards.get(&tag).unwrap_or_default();
+        if board.contains(&service_id) {
+            return Err(Error::AlreadyOnBoard);
+        }
+        let evicted = if board.len() < MAX_PAGE as usize {
+            board.push(service_id);
+            None
+        } else {
+            // One pass: the first stale member, or every member's price.
+            let mut prices = Vec::with_capacity(board.len());
+            let mut stale = None;
+            for (i, id) in board.iter().enumerate() {
+                match self.listed_under(&tag, *id) {
+                    Some(s) => prices.push(s.price),
+                    None => {
+                        stale = Some(i);
+                        break;
+                    }
+                }
+            }
+            let slot = match stale {
+                Some(i) => i,
+                None => {
+                    let mut ids = board.clone();
+                    ids.push(service_id);
+                    let got = scores(ids).ok_or(Error::ScoresUnavailable)?;
+                    let (&candidate, member_scores) = got
+                        .get(..=board.len())
+                        .and_then(|s| s.split_last())
+                        .ok_or(Error::ScoresUnavailable)?;
+                    let weakest = board
+                        .iter()
+                        .zip(member_scores)
+                        .zip(&prices)
+                        .enumerate()
+                        .min_by_key(|(_, ((id, score), price))| {
+                            (**score, Reverse(**price), Reverse(**id))
+                        })
+                        .map(|(i, ((_, score), _))| (i, *score));
+                    match weakest {
+                        Some((i, score)) if candidate > score => i,
+                        _ => return Err(Error::NotBetter),
+                    }
+                }
+            };
+            let slot = board.get_mut(slot).ok_or(Error::NotBetter)?;
+            Some(core::mem::replace(slot, service_id))
+        };
+        self.boards.insert(&tag, &board);
+        Ok(vec![Event::Promoted(Promoted {
+            tag,
+            service_id,
+            evicted,
+        })])
+    }
+
+    /// `tag`'s leaderboard members that are still registered, active and tagged,
+    /// unscored (score 0), and the number of members stored (stale ones included).
+    pub fn board_entries(&self, tag: &str) -> (Vec<RankedEntry>, u32) {
+        if !validate::is_slug(tag) {
+            return (Vec::new(), 0);
+        }
+        let board = self.boards.get(tag).unwrap_or_default();
+        let stored = u32::try_from(board.len()).unwrap_or(u32::MAX);
+        let entries = board
+            .into_iter()
+            .filter_map(|id| self.listed_under(tag, id).map(|s| unscored(id, s)))
+            .collect();
+        (entries, stored)
     }
 
     /// Payee, price and active flag of a service (what escrow checks).
@@ -513,6 +639,17 @@ impl RegistryData {
         if !self.affiliates.contains(&key) {
             self.affiliates.insert(&key, &());
         }
+    }
+}
+
+/// A ranked entry for `service`, score 0 (the contract fills the scores in).
+fn unscored(service_id: ServiceId, service: Service) -> RankedEntry {
+    RankedEntry {
+        service_id,
+        price: service.price,
+        score: 0,
+        payee: service.payee,
+        endpoint: service.endpoint,
     }
 }
 

@@ -66,6 +66,18 @@ pub enum Error {
     AlreadyDelisted,
     /// A counter (service ids, index sizes) would overflow.
     Overflow,
+    /// `promote`: the service is delisted.
+    ServiceInactive,
+    /// `promote`: the service does not carry the tag.
+    NotTagged,
+    /// `promote`: the service is already on the tag's leaderboard (nothing changes).
+    AlreadyOnBoard,
+    /// `promote`: the leaderboard is full of listed members and the candidate's score
+    /// is not strictly higher than the weakest member's.
+    NotBetter,
+    /// `promote`: the leaderboard is full of listed members, so scores are needed, and
+    /// there is no reputation oracle, its call failed, or it answered too few scores.
+    ScoresUnavailable,
 }
 
 /// The registry's result type.

@@ -162,6 +162,21 @@ pub struct ServiceDeleted {
     pub by: AccountId,
 }
 
+/// A service joined a tag's leaderboard (`promote`), replacing `evicted` if the board
+/// was full.
+#[ink::event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Promoted {
+    /// The tag whose leaderboard changed.
+    #[ink(topic)]
+    pub tag: String,
+    /// The service that joined.
+    pub service_id: ServiceId,
+    /// The member it replaced: one no longer listed under the tag, or the weakest by
+    /// score; `None` if the board had room.
+    pub evicted: Option<ServiceId>,
+}
+
 /// Every event the registry emits; the logic returns these and the contract emits them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Event {
@@ -189,4 +204,6 @@ pub enum Event {
     ServiceRelisted(ServiceRelisted),
     /// See [`ServiceDeleted`].
     ServiceDeleted(ServiceDeleted),
+    /// See [`Promoted`].
+    Promoted(Promoted),
 }

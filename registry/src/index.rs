@@ -1,11 +1,13 @@
-//! Paginated sets of service ids, one per organization and one per tag.
+//! Paginated sets of service ids: one per organization, one per tag, and one per tag of
+//! its active (listed) services only.
 //!
 //! Positions `0..len` of a key hold its ids densely: insert appends, remove moves the
 //! last id into the hole (swap-remove), so every write is O(1) and a page is a cursor
 //! (a position) plus at most [`MAX_PAGE`] reads. Removal changes one other id's
 //! position, so a listing that spans writes may skip or repeat one entry per removal.
 //!
-//! Org and tag sets live in the same three mappings, told apart by [`IndexKey`]: ink! 5
+//! Org, tag and active-tag sets live in the same three mappings, told apart by
+//! [`IndexKey`]: ink! 5
 //! derives a nested mapping's storage key from its struct and field names only, so two
 //! fields of one index type would share storage. Keys must be validated slugs (at most
 //! 32 bytes): storage keys stay far below pallet-contracts' 128-byte limit.
@@ -16,13 +18,16 @@ use gb_interfaces::ServiceId;
 use ink::prelude::{string::String, vec::Vec};
 use ink::storage::Mapping;
 
-/// Which set: the services of an organization or of a tag.
+/// Which set: the services of an organization, of a tag, or the active ones of a tag.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum IndexKey<'a> {
     /// Services of the organization with this id.
     Org(&'a str),
-    /// Services carrying this tag.
+    /// Services carrying this tag (delisted ones included).
     Tag(&'a str),
+    /// Active (listed) services carrying this tag: what ranked discovery pages over, so
+    /// delisted services hold no ranking positions (security review L7).
+    Active(&'a str),
 }
 
 impl<'a> IndexKey<'a> {
@@ -30,7 +35,13 @@ impl<'a> IndexKey<'a> {
         match self {
             IndexKey::Org(k) => (0, k),
             IndexKey::Tag(k) => (1, k),
+            IndexKey::Active(k) => (2, k),
         }
+    }
+
+    /// The organization id or tag the set belongs to.
+    pub fn name(self) -> &'a str {
+        self.raw().1
     }
 }
 
@@ -175,6 +186,21 @@ mod tests {
         assert_eq!(all(&ix, IndexKey::Tag("x")), vec![2, 3]);
         ix.remove(IndexKey::Org("x"), 2); // not in the org set: no-op
         assert_eq!(ix.len(IndexKey::Tag("x")), 2);
+    }
+
+    #[ink::test]
+    fn tag_and_active_sets_of_the_same_tag_are_separate() {
+        let mut ix = ServiceIndex::default();
+        ix.insert(IndexKey::Tag("x"), 1).unwrap();
+        ix.insert(IndexKey::Tag("x"), 2).unwrap();
+        ix.insert(IndexKey::Active("x"), 2).unwrap();
+        assert_eq!(all(&ix, IndexKey::Tag("x")), vec![1, 2]);
+        assert_eq!(all(&ix, IndexKey::Active("x")), vec![2]);
+        ix.remove(IndexKey::Active("x"), 1); // not active: no-op
+        assert_eq!(ix.len(IndexKey::Tag("x")), 2);
+        ix.remove(IndexKey::Tag("x"), 2);
+        assert!(ix.contains(IndexKey::Active("x"), 2));
+        assert_eq!(IndexKey::Active("x").name(), "x");
     }
 
     #[ink::test]

@@ -3,7 +3,9 @@
 //! The on-chain directory of the marketplace: organizations (owner + members) register
 //! AI services with a price, a payee, an endpoint, a metadata URI + hash and tags
 //! (vertical markets). Clients list services by organization or tag, or ranked by the
-//! reputation oracle's score; escrow reads a service's terms before opening a channel.
+//! reputation oracle's score (page by page over a tag's active services, or a tag's
+//! leaderboard of at most 32 that anyone can `promote` a better service onto); escrow
+//! reads a service's terms before opening a channel.
 //!
 //! The logic lives in [`data::RegistryData`]; this module only reads the caller and the
 //! block time, calls the reputation oracle, and emits the events the logic returns.
@@ -81,6 +83,7 @@ pub mod registry {
                     Event::ServiceDelisted(e) => self.env().emit_event(e),
                     Event::ServiceRelisted(e) => self.env().emit_event(e),
                     Event::ServiceDeleted(e) => self.env().emit_event(e),
+                    Event::Promoted(e) => self.env().emit_event(e),
                 }
             }
         }
@@ -221,9 +224,10 @@ pub mod registry {
             self.done(events)
         }
 
-        /// Org owner or member: delists a service; escrow opens no new channels for it
-        /// and ranked discovery skips it (it stays in the listings). Emits
-        /// `ServiceDelisted`. Errors: `ServiceNotFound`, `NotOrgMember`, `AlreadyDelisted`.
+        /// Org owner or member: delists a service; escrow opens no new channels for it,
+        /// it leaves the active index `ranked_by_tag` pages over, and `top_by_tag` skips
+        /// it (it stays in the `services_of_*` listings). Emits `ServiceDelisted`.
+        /// Errors: `ServiceNotFound`, `NotOrgMember`, `AlreadyDelisted`, `Overflow`.
         #[ink(message)]
         pub fn delist_service(&mut self, service_id: ServiceId) -> Result<()> {
             let events = self.data.set_listed(
@@ -235,8 +239,9 @@ pub mod registry {
             self.done(events)
         }
 
-        /// Org owner or member: lists a delisted service again. Emits `ServiceRelisted`.
-        /// Errors: `ServiceNotFound`, `NotOrgMember`, `AlreadyListed`.
+        /// Org owner or member: lists a delisted service again (it goes back into the
+        /// active index, at the end). Emits `ServiceRelisted`.
+        /// Errors: `ServiceNotFound`, `NotOrgMember`, `AlreadyListed`, `Overflow`.
         #[ink(message)]
         pub fn relist_service(&mut self, service_id: ServiceId) -> Result<()> {
             let events = self.data.set_listed(
@@ -285,15 +290,21 @@ pub mod registry {
             self.data.services_of_tag(&tag, cursor, limit)
         }
 
-        /// Anyone: the active services among one page of `tag` (positions `cursor..`,
-        /// `limit` 0 or above 32 means 32), best first: reputation score descending,
-        /// then price ascending, then id ascending. One call to the oracle's
-        /// `rank_scores`; without an oracle, or if it fails, every score is 0. The order
-        /// is exact within the page; a tag with at most 32 services is ranked globally.
+        /// Anyone: one page of `tag`'s active services (positions `cursor..` of the
+        /// tag's index of listed services, `limit` 0 or above 32 means 32), best first:
+        /// reputation score descending, then price ascending, then id ascending. One
+        /// call to the oracle's `rank_scores`; without an oracle, or if it fails, every
+        /// score is 0. Delisted services hold no positions; `total` is the number of
+        /// active services under the tag. The order is exact within the page; a tag
+        /// with at most 32 active services is ranked globally. Positions follow
+        /// registration order (a removal moves the last service into the hole), so
+        /// early pages can be filled by whoever registered first: read every page, or
+        /// `top_by_tag`, which position cannot buy.
         #[ink(message)]
         pub fn ranked_by_tag(&self, tag: String, cursor: u32, limit: u32) -> RankedPage {
             let (entries, next_cursor, total) = self.data.ranking_candidates(&tag, cursor, limit);
-            let scores = self.fetch_scores(entries.iter().map(|e| e.service_id).collect());
+            let ids = entries.iter().map(|e| e.service_id).collect();
+            let scores = Self::fetch_scores(self.data.reputation(), ids);
             RankedPage {
                 entries: ranking::rank(entries, scores),
                 next_cursor,
@@ -301,13 +312,52 @@ pub mod registry {
             }
         }
 
-        /// Scores from the wired oracle; `None` if there is none or the call fails.
-        fn fetch_scores(&self, ids: Vec<ServiceId>) -> Option<Vec<Ppm>> {
+        /// Anyone: puts `service_id` on `tag`'s leaderboard, the at most 32 services
+        /// `top_by_tag` ranks. The service must exist, be listed and carry `tag`. If
+        /// the board has room it joins. If it is full, the first member that is no
+        /// longer registered, listed or tagged is replaced; otherwise one call to the
+        /// oracle's `rank_scores` (members and candidate) decides, and the weakest
+        /// member (lowest score, then higher price, then higher id) is replaced if the
+        /// candidate's score is strictly higher. Where a service sits in the tag's
+        /// indexes plays no part. Emits `Promoted` (with the evicted member, if any).
+        /// Errors: `ServiceNotFound`, `ServiceInactive`, `NotTagged`, `AlreadyOnBoard`
+        /// (already a member: nothing changes), `NotBetter`, `ScoresUnavailable` (scores
+        /// were needed and there is no oracle, or its call failed or answered short).
+        #[ink(message)]
+        pub fn promote(&mut self, tag: String, service_id: ServiceId) -> Result<()> {
+            let oracle = self.data.reputation();
+            let events = self
+                .data
+                .promote(tag, service_id, |ids| Self::fetch_scores(oracle, ids));
+            self.done(events)
+        }
+
+        /// Anyone: `tag`'s leaderboard (see `promote`), best first like `ranked_by_tag`
+        /// (score descending, then price ascending, then id ascending), with one call
+        /// to the oracle's `rank_scores` (every score 0 without an oracle or if it
+        /// fails). Members no longer registered, listed or tagged are left out;
+        /// `next_cursor` is `None`; `total` is the number of members stored (at most 32,
+        /// stale ones included).
+        #[ink(message)]
+        pub fn top_by_tag(&self, tag: String) -> RankedPage {
+            let (entries, total) = self.data.board_entries(&tag);
+            let ids = entries.iter().map(|e| e.service_id).collect();
+            let scores = Self::fetch_scores(self.data.reputation(), ids);
+            RankedPage {
+                entries: ranking::rank(entries, scores),
+                next_cursor: None,
+                total,
+            }
+        }
+
+        /// Scores from `oracle` for `ids`, in order; `None` if there is no oracle, no
+        /// ids, or the call fails.
+        fn fetch_scores(oracle: Option<AccountId>, ids: Vec<ServiceId>) -> Option<Vec<Ppm>> {
             use ink::codegen::TraitCallBuilder;
             if ids.is_empty() {
                 return None;
             }
-            let oracle: ink::contract_ref!(ReputationOracle) = self.data.reputation()?.into();
+            let oracle: ink::contract_ref!(ReputationOracle) = oracle?.into();
             match oracle.call().rank_scores(ids).try_invoke() {
                 Ok(Ok(scores)) => Some(scores),
                 _ => None,

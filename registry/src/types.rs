@@ -154,14 +154,18 @@ pub struct RankedEntry {
     pub endpoint: String,
 }
 
-/// A page of reputation-ranked discovery.
+/// A page of reputation-ranked discovery (`ranked_by_tag`), or a tag's leaderboard
+/// (`top_by_tag`).
 #[derive(Debug, Clone, PartialEq, Eq, scale::Encode, scale::Decode)]
 #[cfg_attr(feature = "std", derive(scale_info::TypeInfo))]
 pub struct RankedPage {
-    /// Active services of the candidate page, best first.
+    /// Active services of the page (or of the leaderboard), best first.
     pub entries: Vec<RankedEntry>,
-    /// Cursor of the next candidate page; `None` at the end.
+    /// Cursor of the next page of the tag's active services; `None` at the end (always
+    /// `None` for a leaderboard).
     pub next_cursor: Option<u32>,
-    /// Number of services (active or not) under the tag.
+    /// `ranked_by_tag`: the number of active services under the tag. `top_by_tag`: the
+    /// number of members stored on the leaderboard (stale ones included; at most
+    /// `MAX_PAGE`).
     pub total: u32,
 }

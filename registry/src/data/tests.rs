@@ -792,26 +792,402 @@ fn ranking_candidates_are_the_active_ones_of_one_page() {
     let a = register(&mut r, 5, &["medical"]);
     let b = register(&mut r, 6, &["medical"]);
     let c = register(&mut r, 7, &["medical"]);
+    let d = register(&mut r, 8, &["medical"]);
     r.set_listed(alice(), b, false, T1).unwrap();
+    // The delisted b holds no position: pages are over the active a, d, c (d, the
+    // last, took b's place).
     let (entries, next, total) = r.ranking_candidates("medical", 0, 2);
     assert_eq!(total, 3);
     assert_eq!(next, Some(2));
     assert_eq!(
-        entries,
-        vec![RankedEntry {
+        entries[0],
+        RankedEntry {
             service_id: a,
             price: 5,
             score: 0,
             payee: payee(),
             endpoint: s("https://gw.acme.ai/summarize"),
-        }]
+        }
     );
+    assert_eq!(entry_ids(&entries), vec![a, d]);
     let (entries, next, _) = r.ranking_candidates("medical", 2, 2);
-    assert_eq!(
-        entries.iter().map(|e| e.service_id).collect::<Vec<_>>(),
-        vec![c]
-    );
+    assert_eq!(entry_ids(&entries), vec![c]);
     assert_eq!(next, None);
+}
+
+fn entry_ids(entries: &[RankedEntry]) -> Vec<ServiceId> {
+    entries.iter().map(|e| e.service_id).collect()
+}
+
+/// Every active service of `tag`, over all candidate pages (2 at a time).
+fn all_active(r: &RegistryData, tag: &str) -> Vec<ServiceId> {
+    let mut out = Vec::new();
+    let mut cursor = Some(0);
+    while let Some(c) = cursor {
+        let (entries, next, _) = r.ranking_candidates(tag, c, 2);
+        out.extend(entry_ids(&entries));
+        cursor = next;
+    }
+    out.sort_unstable();
+    out
+}
+
+/// The active index follows delist, relist, tag changes (also while delisted) and
+/// deletion; `services_of_tag` keeps listing every service of the tag.
+#[ink::test]
+fn active_index_follows_listing_tags_and_deletion() {
+    let mut r = setup();
+    let a = register(&mut r, 5, &["medical", "vision"]);
+    let b = register(&mut r, 6, &["medical"]);
+    let c = register(&mut r, 7, &["medical"]);
+    assert_eq!(all_active(&r, "medical"), vec![a, b, c]);
+    r.set_listed(alice(), a, false, T1).unwrap();
+    assert_eq!(all_active(&r, "medical"), vec![b, c]);
+    assert_eq!(all_active(&r, "vision"), Vec::<ServiceId>::new());
+    assert_eq!(r.ranking_candidates("vision", 0, 0), (Vec::new(), None, 0));
+    assert_eq!(r.services_of_tag("medical", 0, 0).total, 3);
+    r.set_listed(alice(), a, true, T1).unwrap();
+    assert_eq!(all_active(&r, "medical"), vec![a, b, c]);
+    assert_eq!(all_active(&r, "vision"), vec![a]);
+    // A tag change of an active service: out of the old tag's, into the new one's.
+    let retag = |tags: &[&str]| ServiceUpdate {
+        tags: Some(tags.iter().map(|t| s(t)).collect()),
+        ..Default::default()
+    };
+    r.update_service(alice(), c, retag(&["vision"]), T1)
+        .unwrap();
+    assert_eq!(all_active(&r, "medical"), vec![a, b]);
+    assert_eq!(all_active(&r, "vision"), vec![a, c]);
+    // A tag change while delisted: the tag listing follows, the active index does not
+    // take the service until it is relisted.
+    r.set_listed(alice(), b, false, T1).unwrap();
+    r.update_service(alice(), b, retag(&["medical", "financial"]), T1)
+        .unwrap();
+    assert_eq!(ids(&r.services_of_tag("financial", 0, 0)), vec![b]);
+    assert_eq!(r.ranking_candidates("financial", 0, 0).2, 0);
+    assert_eq!(all_active(&r, "medical"), vec![a]);
+    r.update_service(alice(), b, retag(&["vision"]), T1)
+        .unwrap();
+    r.set_listed(alice(), b, true, T1).unwrap();
+    assert_eq!(all_active(&r, "vision"), vec![a, b, c]);
+    assert_eq!(r.ranking_candidates("financial", 0, 0).2, 0);
+    assert_eq!(r.ranking_candidates("medical", 0, 0).2, 1);
+    // Deletion leaves every index.
+    r.delete_service(alice(), a).unwrap();
+    assert_eq!(all_active(&r, "medical"), Vec::<ServiceId>::new());
+    assert_eq!(all_active(&r, "vision"), vec![b, c]);
+    r.set_listed(alice(), c, false, T1).unwrap();
+    r.delete_service(alice(), c).unwrap();
+    assert_eq!(all_active(&r, "vision"), vec![b]);
+    assert_eq!(r.ranking_candidates("vision", 0, 0).2, 1);
+}
+
+/// L7 (security review), the review's sequence: 32 services registered first under
+/// `medical`, then an honest one. Delisted squatters no longer fill the first page
+/// (before the fix page 0 was positions 0..32, all squatters, and the honest service
+/// was on page 1 with `next_cursor = Some(32)`).
+#[ink::test]
+fn delisted_squatters_do_not_fill_the_first_ranked_page() {
+    let mut r = setup();
+    let squatters: Vec<_> = (0..MAX_PAGE)
+        .map(|_| register(&mut r, 1, &["medical"]))
+        .collect();
+    let honest = register(&mut r, 5, &["medical"]);
+    for id in &squatters[..16] {
+        r.set_listed(alice(), *id, false, T1).unwrap();
+    }
+    // Moving a squatter into an early slot by deleting one of its own (swap-remove).
+    let late = register(&mut r, 1, &["medical"]);
+    r.delete_service(alice(), squatters[16]).unwrap();
+    let (entries, next, total) = r.ranking_candidates("medical", 0, 0);
+    assert!(entry_ids(&entries).contains(&honest), "{entries:?}");
+    assert!(entry_ids(&entries).contains(&late));
+    assert!(entries
+        .iter()
+        .all(|e| !squatters[..17].contains(&e.service_id)));
+    assert_eq!((next, total), (None, 17));
+}
+
+// ----- leaderboards ----------------------------------------------------------------
+
+/// Scores from a table: `service id → score`, 0 for ids not in it.
+fn table(scores: &[(ServiceId, Ppm)]) -> impl FnOnce(Vec<ServiceId>) -> Option<Vec<Ppm>> + '_ {
+    move |ids| {
+        Some(
+            ids.iter()
+                .map(|id| {
+                    scores
+                        .iter()
+                        .find(|(i, _)| i == id)
+                        .map_or(0, |(_, sc)| *sc)
+                })
+                .collect(),
+        )
+    }
+}
+
+/// A scorer that must not be called (the board had room or a stale member).
+fn unused(_: Vec<ServiceId>) -> Option<Vec<Ppm>> {
+    panic!("no scores needed")
+}
+
+fn promoted(tag: &str, service_id: ServiceId, evicted: Option<ServiceId>) -> Vec<Event> {
+    vec![Event::Promoted(Promoted {
+        tag: s(tag),
+        service_id,
+        evicted,
+    })]
+}
+
+fn board(r: &RegistryData, tag: &str) -> Vec<ServiceId> {
+    let mut out = entry_ids(&r.board_entries(tag).0);
+    out.sort_unstable();
+    out
+}
+
+/// `n` services of price 1 under `medical`, all promoted (the board's room).
+fn full_board(r: &mut RegistryData) -> Vec<ServiceId> {
+    let members: Vec<_> = (0..MAX_PAGE)
+        .map(|_| register(r, 1, &["medical"]))
+        .collect();
+    for id in &members {
+        r.promote(s("medical"), *id, unused).unwrap();
+    }
+    members
+}
+
+#[ink::test]
+fn promote_joins_while_there_is_room() {
+    let mut r = setup();
+    let a = register(&mut r, 5, &["medical", "vision"]);
+    let b = register(&mut r, 3, &["medical"]);
+    assert_eq!(r.board_entries("medical"), (Vec::new(), 0));
+    assert_eq!(
+        r.promote(s("medical"), a, unused),
+        Ok(promoted("medical", a, None))
+    );
+    assert_eq!(
+        r.promote(s("medical"), b, unused),
+        Ok(promoted("medical", b, None))
+    );
+    let (entries, stored) = r.board_entries("medical");
+    assert_eq!((entry_ids(&entries), stored), (vec![a, b], 2));
+    assert_eq!(
+        entries[1],
+        RankedEntry {
+            service_id: b,
+            price: 3,
+            score: 0,
+            payee: payee(),
+            endpoint: s("https://gw.acme.ai/summarize"),
+        }
+    );
+    // Each tag has its own board.
+    assert_eq!(board(&r, "vision"), Vec::<ServiceId>::new());
+    r.promote(s("vision"), a, unused).unwrap();
+    assert_eq!(board(&r, "vision"), vec![a]);
+    assert_eq!(r.board_entries("BAD TAG"), (Vec::new(), 0));
+}
+
+#[ink::test]
+fn promote_errors() {
+    let mut r = setup();
+    let a = register(&mut r, 5, &["medical"]);
+    let b = register(&mut r, 5, &["vision"]);
+    assert_eq!(
+        r.promote(s("medical"), 42, unused),
+        Err(Error::ServiceNotFound)
+    );
+    assert_eq!(r.promote(s("medical"), b, unused), Err(Error::NotTagged));
+    assert_eq!(r.promote(s("BAD TAG"), a, unused), Err(Error::NotTagged));
+    assert_eq!(r.promote("x".repeat(500), a, unused), Err(Error::NotTagged));
+    r.set_listed(alice(), a, false, T1).unwrap();
+    assert_eq!(
+        r.promote(s("medical"), a, unused),
+        Err(Error::ServiceInactive)
+    );
+    r.set_listed(alice(), a, true, T1).unwrap();
+    r.promote(s("medical"), a, unused).unwrap();
+    assert_eq!(
+        r.promote(s("medical"), a, unused),
+        Err(Error::AlreadyOnBoard)
+    );
+    assert_eq!(board(&r, "medical"), vec![a]);
+}
+
+/// A full board: a member that was delisted, deleted or untagged is replaced first,
+/// without asking for scores, whatever the candidate's score.
+#[ink::test]
+fn promote_evicts_members_no_longer_listed_under_the_tag() {
+    let mut r = setup();
+    let members = full_board(&mut r);
+    let stored = |r: &RegistryData| r.board_entries("medical").1;
+    assert_eq!(stored(&r), MAX_PAGE);
+    let retag = ServiceUpdate {
+        tags: Some(vec![s("vision")]),
+        ..Default::default()
+    };
+    r.set_listed(alice(), members[3], false, T1).unwrap();
+    r.delete_service(alice(), members[7]).unwrap();
+    r.update_service(alice(), members[9], retag, T1).unwrap();
+    // Stale members are not shown but still stored.
+    assert_eq!(r.board_entries("medical").0.len() as u32, MAX_PAGE - 3);
+    assert_eq!(stored(&r), MAX_PAGE);
+    for stale in [members[3], members[7], members[9]] {
+        let c = register(&mut r, 1, &["medical"]);
+        assert_eq!(
+            r.promote(s("medical"), c, unused),
+            Ok(promoted("medical", c, Some(stale)))
+        );
+    }
+    assert_eq!(r.board_entries("medical").0.len() as u32, MAX_PAGE);
+    // An evicted member does not come back when relisted.
+    r.set_listed(alice(), members[3], true, T1).unwrap();
+    assert!(!board(&r, "medical").contains(&members[3]));
+}
+
+/// A delisted member keeps its seat until a `promote` evicts it: relisted in between,
+/// it counts again.
+#[ink::test]
+fn a_relisted_member_that_was_not_evicted_counts_again() {
+    let mut r = setup();
+    let members = full_board(&mut r);
+    r.set_listed(alice(), members[0], false, T1).unwrap();
+    assert!(!board(&r, "medical").contains(&members[0]));
+    r.set_listed(alice(), members[0], true, T1).unwrap();
+    assert!(board(&r, "medical").contains(&members[0]));
+    let c = register(&mut r, 1, &["medical"]);
+    assert_eq!(
+        r.promote(s("medical"), c, |_| None),
+        Err(Error::ScoresUnavailable)
+    );
+}
+
+/// A full board of listed members: one oracle call over members + candidate; the
+/// weakest (lowest score, then higher price, then higher id) goes if the candidate's
+/// score is strictly higher.
+#[ink::test]
+fn promote_evicts_the_weakest_only_for_a_strictly_higher_score() {
+    let mut r = setup();
+    let members = full_board(&mut r);
+    // Every member scores 500 except two at 100 (ids m[5] < m[6], same price).
+    let mut scores: Vec<(ServiceId, Ppm)> = members.iter().map(|id| (*id, 500)).collect();
+    scores[5].1 = 100;
+    scores[6].1 = 100;
+    let c = register(&mut r, 1, &["medical"]);
+    // Equal to the weakest: refused, the board is unchanged.
+    let mut tie = scores.clone();
+    tie.push((c, 100));
+    assert_eq!(
+        r.promote(s("medical"), c, table(&tie)),
+        Err(Error::NotBetter)
+    );
+    assert!(!board(&r, "medical").contains(&c));
+    // The scorer is asked about the members in board order, then the candidate.
+    let mut asked = Vec::new();
+    let spy = |ids: Vec<ServiceId>| {
+        asked = ids.clone();
+        table(&tie)(ids)
+    };
+    assert_eq!(r.promote(s("medical"), c, spy), Err(Error::NotBetter));
+    let mut expected = members.clone();
+    expected.push(c);
+    assert_eq!(asked, expected);
+    // Higher: the weakest with the higher id goes (the last in ranking order).
+    let mut better = scores.clone();
+    better.push((c, 101));
+    assert_eq!(
+        r.promote(s("medical"), c, table(&better)),
+        Ok(promoted("medical", c, Some(members[6])))
+    );
+    assert!(board(&r, "medical").contains(&c));
+    assert!(!board(&r, "medical").contains(&members[6]));
+}
+
+#[ink::test]
+fn promote_tie_breaks_the_weakest_by_higher_price_then_higher_id() {
+    let mut r = setup();
+    // 31 members at price 1 and one at price 9, every one scoring 500.
+    let mut members: Vec<_> = (1..MAX_PAGE)
+        .map(|_| register(&mut r, 1, &["medical"]))
+        .collect();
+    let pricey = register(&mut r, 9, &["medical"]);
+    members.push(pricey);
+    for id in &members {
+        r.promote(s("medical"), *id, unused).unwrap();
+    }
+    let mut scores: Vec<(ServiceId, Ppm)> = members.iter().map(|id| (*id, 500)).collect();
+    let c = register(&mut r, 1, &["medical"]);
+    scores.push((c, 501));
+    assert_eq!(
+        r.promote(s("medical"), c, table(&scores)),
+        Ok(promoted("medical", c, Some(pricey)))
+    );
+    // All at price 1 now: among the weakest (500), the highest id goes.
+    let d = register(&mut r, 1, &["medical"]);
+    scores.push((d, 501));
+    let highest = members[MAX_PAGE as usize - 2];
+    assert_eq!(
+        r.promote(s("medical"), d, table(&scores)),
+        Ok(promoted("medical", d, Some(highest)))
+    );
+    assert_eq!(r.board_entries("medical").1, MAX_PAGE);
+}
+
+#[ink::test]
+fn promote_needs_scores_on_a_full_board_of_listed_members() {
+    let mut r = setup();
+    full_board(&mut r);
+    let c = register(&mut r, 1, &["medical"]);
+    assert_eq!(
+        r.promote(s("medical"), c, |_| None),
+        Err(Error::ScoresUnavailable)
+    );
+    // Too few scores (the oracle refuses long lists with an empty answer).
+    assert_eq!(
+        r.promote(s("medical"), c, |_| Some(Vec::new())),
+        Err(Error::ScoresUnavailable)
+    );
+    assert_eq!(
+        r.promote(s("medical"), c, |_| Some(vec![7; MAX_PAGE as usize])),
+        Err(Error::ScoresUnavailable)
+    );
+    // Extra scores are ignored.
+    let mut more = vec![7; MAX_PAGE as usize];
+    more.extend([8, 0, 0]);
+    assert!(r.promote(s("medical"), c, |_| Some(more)).is_ok());
+}
+
+/// L7 at the leaderboard: squatters that filled the board first cannot keep out a
+/// better-scored service registered after them, nor evict it afterwards.
+#[ink::test]
+fn squatters_cannot_hold_or_retake_the_leaderboard() {
+    let mut r = setup();
+    let squatters = full_board(&mut r);
+    let honest = register(&mut r, 5, &["medical"]);
+    let prior = 262_000;
+    let mut scores: Vec<(ServiceId, Ppm)> = squatters.iter().map(|id| (*id, prior)).collect();
+    scores.push((honest, 820_000));
+    let out = r.promote(s("medical"), honest, table(&scores)).unwrap();
+    let Event::Promoted(Promoted {
+        evicted: Some(gone),
+        ..
+    }) = out[0]
+    else {
+        panic!("{out:?}")
+    };
+    assert!(squatters.contains(&gone));
+    assert_eq!(
+        r.promote(s("medical"), gone, table(&scores)),
+        Err(Error::NotBetter)
+    );
+    let fresh = register(&mut r, 1, &["medical"]);
+    scores.push((fresh, prior));
+    assert_eq!(
+        r.promote(s("medical"), fresh, table(&scores)),
+        Err(Error::NotBetter)
+    );
+    assert!(board(&r, "medical").contains(&honest));
 }
 
 #[ink::test]
