@@ -19,7 +19,7 @@ use crate::ledger::ChannelBooks;
 use crate::store::{ChannelRecord, Store};
 use gb_chain::{AccountId, AccountKey, Balance, Chain, Timestamp};
 use gb_client::{chain_account, Client, Deployment};
-use gb_interfaces::{ChannelId, ServiceId};
+use gb_interfaces::{ChannelId, ServiceId, VoucherDomain};
 use gb_voucher::{VoucherKey, VoucherSigner as _};
 use rand::SeedableRng as _;
 use serde::Serialize;
@@ -40,6 +40,9 @@ pub struct Agent {
     pub(crate) client: Client<Arc<dyn Chain>>,
     pub(crate) key: AccountKey,
     pub(crate) vouchers: VoucherKey,
+    /// What its vouchers sign besides channel and amount (v2): the connected chain's
+    /// genesis hash (checked against the deployment file's and escrow's) and escrow.
+    pub(crate) domain: VoucherDomain,
     pub(crate) store: Store,
     pub(crate) state: Mutex<State>,
     /// Serializes channel opening, top-ups and extensions (chain transactions).
@@ -107,7 +110,8 @@ impl Agent {
     /// on `chain` for `deployment`, with its store and policies from `config`. Opens the
     /// store, restores the channels' books (a restart resumes at each channel's durable
     /// ceiling) and the budget's, and adopts channels whose opening a crash
-    /// interrupted.
+    /// interrupted. Refuses (`WrongChain`) a deployment file or an escrow made for
+    /// another chain than `chain`'s genesis hash.
     pub async fn new(
         chain: Arc<dyn Chain>,
         deployment: Deployment,
@@ -116,6 +120,16 @@ impl Agent {
         config: AgentConfig,
     ) -> Result<Agent, AgentError> {
         let me = key.account_id();
+        let genesis = chain.info().genesis().unwrap_or([0; 32]);
+        let hex = |g: &[u8; 32]| format!("0x{}", hex::encode(g));
+        if deployment.chain.genesis() != Some(genesis) {
+            return Err(AgentError::WrongChain {
+                what: "the deployment file",
+                got: deployment.chain.genesis_hash.clone(),
+                chain: hex(&genesis),
+            });
+        }
+        let domain = VoucherDomain::new(genesis, deployment.escrow().0);
         let (store, snapshot, clean) =
             Store::open_for(&config.store_path, &deployment.escrow().0, &me.0)?;
         let client = Client::new(chain, deployment);
@@ -146,6 +160,13 @@ impl Agent {
         }
         let unit = client.query(client.reputation().params()).await?.unit;
         let escrow = client.query(client.escrow().config()).await?;
+        if escrow.genesis_hash != genesis {
+            return Err(AgentError::WrongChain {
+                what: "the escrow (its config().genesis_hash)",
+                got: hex(&escrow.genesis_hash),
+                chain: hex(&genesis),
+            });
+        }
         if !escrow.sr25519_vouchers && !matches!(vouchers, VoucherKey::Ecdsa(_)) {
             return Err(AgentError::VoucherScheme {
                 got: "sr25519",
@@ -156,6 +177,7 @@ impl Agent {
             client,
             key,
             vouchers,
+            domain,
             store,
             state: Mutex::new(State {
                 records,

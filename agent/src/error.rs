@@ -50,6 +50,20 @@ pub enum AgentError {
         service_id: ServiceId,
         reason: String,
     },
+    /// The deployment file or its escrow is for another chain than the one reached:
+    /// the file's genesis hash, or escrow's `config().genesis_hash` (the chain its
+    /// vouchers, v2, sign), is not the connected chain's. Vouchers signed here would not
+    /// be claimable (or an escrow trusting another chain's hash would take that chain's
+    /// vouchers): nothing is opened or signed.
+    #[error(
+        "{what} is for the chain with genesis {got}, but the chain reached is {chain}: \
+         check the node URL and the deployment file"
+    )]
+    WrongChain {
+        what: &'static str,
+        got: String,
+        chain: String,
+    },
     /// The escrow refuses this voucher key's scheme: it is the production build
     /// (`escrow-ecdsa`, for chains without `sr25519_verify`), which accepts ecdsa
     /// channels only. Use an ecdsa key ([`crate::voucher_key_for`] picks the scheme the

@@ -17,18 +17,18 @@
 //!   funds)` — one fsync per `max_ahead / price` calls, not per call.
 
 use gb_chain::Balance;
-use gb_interfaces::{ChannelId, Voucher};
+use gb_interfaces::{ChannelId, Voucher, VoucherDomain};
 use gb_voucher::VoucherSigner;
 
-/// The one place vouchers are signed (voucher v1 today; a v2 with a chain domain
-/// changes only this function).
+/// The one place vouchers are signed: voucher v2, over `domain` (the chain's genesis
+/// hash and the escrow's address), the channel and the cumulative amount.
 pub fn sign_voucher<K: VoucherSigner + ?Sized>(
     key: &K,
-    escrow: &[u8; 32],
+    domain: &VoucherDomain,
     channel_id: ChannelId,
     amount: Balance,
 ) -> Voucher {
-    gb_voucher::sign(key, escrow, channel_id, amount)
+    gb_voucher::sign(key, domain, channel_id, amount)
 }
 
 /// Why no voucher can be made for a call now.
@@ -203,7 +203,7 @@ mod tests {
     use super::*;
     use gb_voucher::VoucherKey;
 
-    const E: [u8; 32] = [5; 32];
+    const E: VoucherDomain = VoucherDomain::new([4; 32], [5; 32]);
 
     fn books() -> ChannelBooks {
         ChannelBooks::restored(1, 1_000, 0, 0, 0)

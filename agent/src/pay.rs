@@ -281,7 +281,7 @@ impl Agent {
         price: Balance,
         max_ahead: Balance,
     ) -> Result<Voucher, AgentError> {
-        let escrow = self.client.deployment().escrow().0;
+        let escrow = self.domain;
         loop {
             let raise = {
                 let mut st = lock(&self.state);
@@ -362,7 +362,7 @@ impl Agent {
             })?;
             headers.insert(name, value);
         }
-        let network = wire::network_of(&self.client.deployment().chain.genesis_hash);
+        let network = gb_protocol::network_id(&self.domain.genesis_hash);
         for (n, v) in [
             header(wire::IDEMPOTENCY_KEY, key)?,
             header(wire::PAYMENT_CHANNEL, &channel.to_string())?,
@@ -574,12 +574,13 @@ impl Agent {
         service: &ServiceInfo,
         challenge: &PaymentRequired,
     ) -> Result<wire::BatchSettlementExtra, AgentError> {
-        let d = self.client.deployment();
+        // The connected chain (`Agent::new` checked that the deployment file and
+        // escrow are for it): a challenge naming another chain is an impostor's.
         let scheme = wire::SignerScheme::of(&crate::agent::signer_of(&self.vouchers));
         verify_terms(
             service,
-            &d.escrow().0,
-            &d.chain.genesis_hash,
+            &self.domain.escrow,
+            &gb_protocol::network::genesis_hex(&self.domain.genesis_hash),
             scheme,
             challenge,
         )
@@ -625,7 +626,7 @@ pub fn verify_terms(
             "network",
             req.network.clone(),
             wire::network_of(genesis),
-            "the deployment file",
+            "the chain this agent is connected to",
         ));
     }
     if req.extra.escrow.0 != *escrow {
@@ -763,7 +764,7 @@ mod tests {
                     service_id: 7,
                     payee: Account([3; 32]),
                     price: 100,
-                    voucher_version: 1,
+                    voucher_version: wire::VOUCHER_VERSION,
                     signer_schemes: vec![wire::SignerScheme::Sr25519],
                     min_expiry_margin_ms: 0,
                     min_deposit: 0,
@@ -797,7 +798,8 @@ mod tests {
             ("payee", |r| r.extra.payee = Account([9; 32])),
             ("payTo", |r| r.pay_to = Account([9; 32])),
             ("price", |r| r.amount = 101),
-            ("voucherVersion", |r| r.extra.voucher_version = 2),
+            // A gateway of the superseded voucher v1 (no chain in the signed bytes).
+            ("voucherVersion", |r| r.extra.voucher_version = 1),
             ("signerSchemes", |r| {
                 r.extra.signer_schemes = vec![wire::SignerScheme::Ecdsa]
             }),

@@ -36,7 +36,8 @@ async fn child(path: &str) {
                 if let Some(c) = raise_ceiling {
                     store.raise_ceiling(CHANNEL, c).await.unwrap();
                 }
-                let v = sign_voucher(&key, &ESCROW, CHANNEL, amount);
+                let domain = gb_interfaces::VoucherDomain::new([7; 32], ESCROW);
+                let v = sign_voucher(&key, &domain, CHANNEL, amount);
                 books.commit(PRICE, v, raise_ceiling);
                 v
             }

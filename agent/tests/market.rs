@@ -110,3 +110,64 @@ async fn on_a_production_chain_the_agent_pays_with_ecdsa_vouchers() {
         "{err}"
     );
 }
+
+/// Issue 18 L8: an agent refuses a deployment file for another chain, and an escrow
+/// instantiated for another chain's genesis hash (`config().genesis_hash`), before it
+/// opens or signs anything: its vouchers (v2) sign the connected chain.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_agent_refuses_a_deployment_or_an_escrow_of_another_chain() {
+    use gb_chain::Chain as _;
+    let market = Market::start(0).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let chain = market.client.chain().clone();
+    let genesis = chain.info().genesis().unwrap();
+    let mut other = genesis;
+    other[0] ^= 0xFF;
+    let other_hex = gb_protocol::network::genesis_hex(&other);
+    let bob = market.account("Bob").await.unwrap();
+    let vouchers = gb_voucher::VoucherKey::sr25519("//Bob").unwrap();
+    let refused = |err: gb_agent::AgentError, what: &str| match err {
+        gb_agent::AgentError::WrongChain { what: w, got, .. } => {
+            assert!(w.starts_with(what), "{w}");
+            assert_eq!(got, other_hex);
+        }
+        other => panic!("expected WrongChain, got {other}"),
+    };
+    // The deployment file names another chain.
+    let mut file = market.client.deployment().clone();
+    file.chain.genesis_hash = other_hex.clone();
+    let err = gb_agent::Agent::new(
+        chain.clone(),
+        file,
+        bob.clone(),
+        vouchers.clone(),
+        flows::config(&dir, "file"),
+    )
+    .await
+    .err()
+    .expect("refused");
+    refused(err, "the deployment file");
+    // An escrow on this chain, instantiated for another chain's genesis hash.
+    let d = market.client.deployment().clone();
+    let bundles = gb_deploy::Bundles::load(&gb_deploy::bundle::default_dir()).unwrap();
+    let new = gb_deploy::suite::escrow_new(d.registry(), 0, &d.treasury, other);
+    let escrow = chain
+        .instantiate(
+            &market.deployer,
+            &gb_chain::Instantiation {
+                code: bundles.escrow.wasm.clone(),
+                data: new.data.clone(),
+                salt: vec![0xB0],
+                value: 0,
+            },
+        )
+        .await
+        .unwrap();
+    let mut file = d.clone();
+    file.contracts.escrow.address = escrow.address.clone();
+    let err = gb_agent::Agent::new(chain, file, bob, vouchers, flows::config(&dir, "escrow"))
+        .await
+        .err()
+        .expect("refused");
+    refused(err, "the escrow");
+}

@@ -61,6 +61,17 @@ pub struct ChainInfo {
     pub dev: bool,
 }
 
+impl ChainInfo {
+    /// The genesis block hash as bytes: what escrow's constructor takes and vouchers
+    /// sign (voucher v2). `None` if `genesis_hash` is not `0x` + 64 hex digits.
+    pub fn genesis(&self) -> Option<[u8; 32]> {
+        let digits = self.genesis_hash.strip_prefix("0x")?;
+        let mut out = [0u8; 32];
+        hex::decode_to_slice(digits, &mut out).ok()?;
+        Some(out)
+    }
+}
+
 /// A message call of a contract.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ContractCall {
@@ -179,4 +190,35 @@ pub mod hex_hash {
 /// `0x…` lowercase hex of bytes.
 pub fn hex0x(bytes: &[u8]) -> String {
     format!("0x{}", hex::encode(bytes))
+}
+
+#[cfg(test)]
+mod genesis_tests {
+    use super::ChainInfo;
+
+    fn info(genesis_hash: &str) -> ChainInfo {
+        ChainInfo {
+            name: "test".into(),
+            url: None,
+            genesis_hash: genesis_hash.into(),
+            dev: true,
+        }
+    }
+
+    #[test]
+    fn the_genesis_hash_parses_from_0x_hex_only() {
+        let mut want = [0u8; 32];
+        want[0] = 0xAB;
+        want[31] = 0x01;
+        let text = format!("0xab{}01", "00".repeat(30));
+        assert_eq!(info(&text).genesis(), Some(want));
+        assert_eq!(
+            info(&text.to_uppercase().replace("0X", "0x")).genesis(),
+            Some(want)
+        );
+        assert_eq!(info(&text[2..]).genesis(), None, "no 0x");
+        assert_eq!(info(&text[..64]).genesis(), None, "31 bytes");
+        assert_eq!(info(&format!("{text}00")).genesis(), None, "33 bytes");
+        assert_eq!(info("0xzz").genesis(), None);
+    }
 }

@@ -62,6 +62,17 @@ impl<C: Chain> Client<C> {
         EscrowApi::at(self.deployment.escrow().clone())
     }
 
+    /// The domain of the escrow's vouchers (v2): the genesis hash of the chain this
+    /// client is connected to (`Chain::info`, not the deployment file's) and the
+    /// escrow's address. A voucher signed in it is valid at that escrow only if the
+    /// escrow was deployed for this chain (`config().genesis_hash`; `gb-deploy verify`
+    /// checks it). A chain whose genesis hash does not parse (no backend makes one)
+    /// gives zeros, which no escrow is deployed for.
+    pub fn voucher_domain(&self) -> gb_interfaces::VoucherDomain {
+        let genesis = self.chain.info().genesis().unwrap_or([0; 32]);
+        self.escrow().voucher_domain(genesis)
+    }
+
     pub fn reputation(&self) -> ReputationApi {
         ReputationApi::at(self.deployment.reputation().clone())
     }

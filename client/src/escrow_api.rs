@@ -6,7 +6,7 @@ use escrow::types::{
     Accounting, Channel, ChannelPage, ClaimOutcome, Config, ExpectedTerms, FinalVoucher,
 };
 use gb_chain::{AccountId, Balance, Timestamp};
-use gb_interfaces::{ChannelId, ServiceId, Signer, Voucher};
+use gb_interfaces::{ChannelId, ServiceId, Signer, Voucher, VoucherDomain};
 
 type Fallible<T> = Message<escrow::errors::Result<T>>;
 type Read<T> = Message<Infallible<T>>;
@@ -18,9 +18,11 @@ contract_api!(
 );
 
 impl EscrowApi {
-    /// The escrow address as the voucher domain binds it.
-    pub fn voucher_domain(&self) -> [u8; 32] {
-        self.address.0
+    /// The domain of this escrow's vouchers (v2) on the chain whose genesis hash is
+    /// `genesis_hash` (the escrow's `config().genesis_hash`, which must be the chain's:
+    /// [`crate::Client::voucher_domain`] takes the connected chain's).
+    pub fn voucher_domain(&self, genesis_hash: [u8; 32]) -> VoucherDomain {
+        VoucherDomain::new(genesis_hash, self.address.0)
     }
 
     // ---- balances ------------------------------------------------------------------

@@ -305,7 +305,7 @@ impl<C: Chain> Demo<C> {
     }
 
     async fn pay_per_call(&mut self) -> Result<Step, DemoError> {
-        let escrow = self.client.escrow().voucher_domain();
+        let escrow = self.client.voucher_domain();
         let xray = self.service("xray-read");
         let mut total = 0u128;
         for (k, (ch, c, svc)) in self.channels.iter().enumerate() {

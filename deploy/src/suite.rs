@@ -1,5 +1,5 @@
 //! Deploys and wires the three contracts, in the order the design fixes: registry,
-//! reputation(registry), escrow(registry, fee, treasury), then the one-time owner calls
+//! reputation(registry), escrow(registry, fee, treasury, the chain's genesis hash), then the one-time owner calls
 //! `registry.set_reputation`, `reputation.set_escrow`, `escrow.set_reputation`; or
 //! verifies a deployment made earlier (from its deployment file) and completes its
 //! wiring.
@@ -58,6 +58,22 @@ pub enum DeployError {
         name: &'static str,
         address: AccountId,
     },
+    /// The chain's genesis hash (`ChainInfo::genesis_hash`) is not 32 bytes of `0x` hex:
+    /// escrow's constructor needs it.
+    #[error("the chain's genesis hash `{0}` is not 0x + 64 hex digits; escrow needs it")]
+    BadGenesis(String),
+    /// Escrow was deployed for another chain than this one: its `config().genesis_hash`
+    /// is not this chain's, so every voucher signed for this chain is refused.
+    #[error(
+        "escrow at {address} was deployed for the chain with genesis {on_contract}, but \
+         this chain's genesis is {chain}; every voucher signed for this chain would be \
+         refused: deploy afresh with another --deployment path"
+    )]
+    WrongChain {
+        address: AccountId,
+        on_contract: String,
+        chain: String,
+    },
     /// A contract runs other code than the bundle built here.
     #[error(
         "{name} at {address} runs code {on_chain} but the bundle built here is {built}; \
@@ -108,15 +124,40 @@ fn registry_new() -> Constructor {
     Constructor::of("registry::new", RegistryRef::new())
 }
 
-/// The constructors of reputation and escrow, which take the registry's address.
-fn dependents_new(registry: &AccountId, o: &Options) -> [Constructor; 2] {
+/// The constructors of reputation and escrow, which take the registry's address;
+/// escrow also the genesis hash of the chain (`genesis`), which its vouchers sign.
+fn dependents_new(registry: &AccountId, o: &Options, genesis: [u8; 32]) -> [Constructor; 2] {
     [
         Constructor::of("reputation::new", ReputationRef::new(ink_account(registry))),
-        Constructor::of(
-            "escrow::new",
-            EscrowRef::new(ink_account(registry), o.fee_bps, ink_account(&o.treasury)),
-        ),
+        escrow_new(registry, o.fee_bps, &o.treasury, genesis),
     ]
+}
+
+/// Escrow's constructor, `escrow::new(registry, fee_bps, treasury, genesis_hash)`:
+/// `genesis_hash` must be the genesis hash of the chain it is instantiated on (its
+/// vouchers sign it, voucher v2); [`deploy`] passes the chain's.
+pub fn escrow_new(
+    registry: &AccountId,
+    fee_bps: u16,
+    treasury: &AccountId,
+    genesis_hash: [u8; 32],
+) -> Constructor {
+    Constructor::of(
+        "escrow::new",
+        EscrowRef::new(
+            ink_account(registry),
+            fee_bps,
+            ink_account(treasury),
+            genesis_hash,
+        ),
+    )
+}
+
+/// The genesis hash of `chain`, as escrow's constructor takes it.
+fn genesis_of<C: Chain>(chain: &C) -> Result<[u8; 32], DeployError> {
+    let info = chain.info();
+    info.genesis()
+        .ok_or(DeployError::BadGenesis(info.genesis_hash))
 }
 
 fn instantiation(bundle: &Bundle, c: &Constructor, salt: &[u8]) -> Instantiation {
@@ -212,6 +253,7 @@ pub async fn deploy<C: Chain>(
     o: &Options,
 ) -> Result<Deployment, DeployError> {
     let who = deployer.account_id();
+    let genesis = genesis_of(chain)?;
     let planned_registry = chain
         .dry_run_instantiate(
             &who,
@@ -220,7 +262,7 @@ pub async fn deploy<C: Chain>(
         .await
         .map_err(chain_step("registry::new"))?
         .address;
-    let [_, escrow_new] = dependents_new(&planned_registry, o);
+    let [_, escrow_new] = dependents_new(&planned_registry, o, genesis);
     let (escrow_bundle, _) = choose_escrow(chain, bundles, &who, &escrow_new, &o.salt).await?;
     let registry = chain
         .instantiate(
@@ -229,7 +271,7 @@ pub async fn deploy<C: Chain>(
         )
         .await
         .map_err(chain_step("registry::new"))?;
-    let [reputation_new, escrow_new] = dependents_new(&registry.address, o);
+    let [reputation_new, escrow_new] = dependents_new(&registry.address, o, genesis);
     let reputation = chain
         .instantiate(
             deployer,
@@ -357,6 +399,15 @@ pub async fn verify<C: Chain>(
             Some(_) => {}
         }
     }
+    let escrow_config = client.query(client.escrow().config()).await?;
+    let genesis = genesis_of(client.chain())?;
+    if escrow_config.genesis_hash != genesis {
+        return Err(DeployError::WrongChain {
+            address: d.escrow().clone(),
+            on_contract: hex0x(&escrow_config.genesis_hash),
+            chain: hex0x(&genesis),
+        });
+    }
     let check = |name, what, now: Option<ink::primitives::AccountId>, want: &AccountId| match now
         .map(|a| chain_account(&a))
     {
@@ -385,7 +436,7 @@ pub async fn verify<C: Chain>(
         escrow_to_reputation: check(
             "escrow",
             "reputation",
-            client.query(client.escrow().config()).await?.reputation,
+            escrow_config.reputation,
             d.reputation(),
         )?,
     };

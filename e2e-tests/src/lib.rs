@@ -221,9 +221,9 @@ impl<C: Chain> Market<C> {
         self.client.deployment().escrow().clone()
     }
 
-    /// The escrow address as vouchers bind it.
-    pub fn escrow_domain(&self) -> [u8; 32] {
-        self.escrow().voucher_domain()
+    /// The chain and escrow address as vouchers (v2) bind them.
+    pub fn escrow_domain(&self) -> gb_interfaces::VoucherDomain {
+        self.client.voucher_domain()
     }
 
     // ---- calls ----------------------------------------------------------------------

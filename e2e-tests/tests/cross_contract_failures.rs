@@ -2,7 +2,7 @@
 use gb_client::message::Infallible;
 use gb_client::{ink_account, Message};
 use gb_e2e_tests::*;
-use gb_interfaces::{OracleError, ReputationOracle as _, Settlement, Voucher};
+use gb_interfaces::{OracleError, ReputationOracle as _, Settlement, Voucher, VoucherDomain};
 use ink::codegen::ContractCallBuilder;
 use ink::env::call::FromAccountId;
 
@@ -137,7 +137,7 @@ async fn report_settlements_and_report_failure_accept_only_the_wired_escrow() {
 }
 
 #[tokio::test]
-async fn claim_batch_refuses_vouchers_of_other_channels_escrows_schemes_and_amounts() {
+async fn claim_batch_refuses_vouchers_of_other_channels_escrows_chains_schemes_and_amounts() {
     let m = Market::new(0, 1).await;
     let svc = m.register("acme", &[("ocr", UNIT, &["vision"])]).await[0];
     let c = m.clients[0].clone();
@@ -151,16 +151,35 @@ async fn claim_batch_refuses_vouchers_of_other_channels_escrows_schemes_and_amou
         ..for_a
     };
     // A voucher signed for another escrow instance's channel a.
-    let foreign = gb_voucher::sign(&c.vouchers, &[0xEE; 32], a, 2 * UNIT);
+    let here = m.escrow_domain();
+    let elsewhere = VoucherDomain::new(here.genesis_hash, [0xEE; 32]);
+    let foreign = gb_voucher::sign(&c.vouchers, &elsewhere, a, 2 * UNIT);
+    // Issue 18 L8: signed for this escrow address and channel on another chain (where
+    // the same deployer, code and salt give the same address), and the superseded v1
+    // voucher, which names no chain.
+    assert_eq!(
+        m.query(m.escrow().config()).await.genesis_hash,
+        here.genesis_hash,
+        "escrow was deployed for the chain it runs on"
+    );
+    let other_chain = VoucherDomain::new([0xB0; 32], here.escrow);
+    let replayed = gb_voucher::sign(&c.vouchers, &other_chain, a, 2 * UNIT);
+    let v1_message = gb_interfaces::voucher::v1::voucher_message(&here.escrow, a, 2 * UNIT);
+    let v1 = Voucher::new(a, 2 * UNIT, {
+        use gb_voucher::VoucherSigner as _;
+        c.vouchers.sign_message(&v1_message)
+    });
     // More than the channel holds, and a scheme mismatch.
     let too_much = m.voucher(&c, a, 11 * UNIT);
     let ec = m.ecdsa_voucher(&c, a, 2 * UNIT);
     let out = m
-        .claim_batch(vec![on_b, foreign, too_much, ec, for_a])
+        .claim_batch(vec![on_b, foreign, replayed, v1, too_much, ec, for_a])
         .await;
     assert_eq!(
         out,
         vec![
+            Err(EscrowError::InvalidSignature),
+            Err(EscrowError::InvalidSignature),
             Err(EscrowError::InvalidSignature),
             Err(EscrowError::InvalidSignature),
             Err(EscrowError::AmountExceedsFunds),

@@ -43,7 +43,7 @@ fn deploy_labels<C: Chain>(m: &Market<C>) -> Vec<(&'static str, String)> {
     let constructors = [
         Constructor::of("registry::new", RegistryRef::new()),
         Constructor::of("reputation::new", ReputationRef::new(a)),
-        Constructor::of("escrow::new", EscrowRef::new(a, 0, a)),
+        Constructor::of("escrow::new", EscrowRef::new(a, 0, a, [0; 32])),
     ];
     let registry_wire = m.registry().set_reputation(&any);
     let reputation_wire = m.reputation().set_escrow(&any);

@@ -51,9 +51,18 @@ fn voucher_key(seed: &str) -> VoucherKey {
     VoucherKey::sr25519(&format!("//{seed}//vouchers")).expect("dev seed")
 }
 
-/// `key`'s voucher for `amount` in total on `channel` of the escrow at `escrow`.
+/// The genesis hash the escrow of these tests is instantiated with. ink_e2e 5.1.1 does
+/// not expose the node's genesis hash (nor its URL, when it spawns the node), and a
+/// contract cannot check the value: these tests pass this marker and sign for it (an
+/// escrow accepts the vouchers of the chain it was told). `gb-deploy` passes the
+/// node's real genesis hash (tests/cli_node.rs and the drink suite cover that path).
+const GENESIS: [u8; 32] = [0x9e; 32];
+
+/// `key`'s voucher for `amount` in total on `channel` of the escrow at `escrow` (on the
+/// chain `GENESIS`).
 fn sign(key: &VoucherKey, escrow: &AccountId, channel: ChannelId, amount: Balance) -> Voucher {
-    gb_voucher::sign(key, escrow.as_ref(), channel, amount)
+    let domain = gb_interfaces::VoucherDomain::new(GENESIS, *escrow.as_ref());
+    gb_voucher::sign(key, &domain, channel, amount)
 }
 
 /// Milliseconds since the Unix epoch: the node stamps its blocks with the system time.
@@ -88,7 +97,7 @@ async fn deploy(
         .instantiate(
             "escrow",
             deployer,
-            &mut EscrowRef::new(registry, fee_bps, treasury),
+            &mut EscrowRef::new(registry, fee_bps, treasury, GENESIS),
         )
         .submit()
         .await
@@ -494,6 +503,14 @@ async fn rejections_on_a_real_node(mut client: Client) -> E2EResult<()> {
         .dry_run()
         .await?;
     assert_eq!(replay.return_value(), Err(EscrowError::InvalidSignature));
+    // Issue 18 L8: signed for this escrow's address and channel on another chain.
+    let other_chain = gb_interfaces::VoucherDomain::new([0xB0; 32], *s.escrow.as_ref());
+    let cross_chain = gb_voucher::sign(&kd, &other_chain, ch, 2 * UNIT).signature;
+    let cross = client
+        .call(&bob, &e.claim(ch, 2 * UNIT, cross_chain))
+        .dry_run()
+        .await?;
+    assert_eq!(cross.return_value(), Err(EscrowError::InvalidSignature));
 
     // Rating before anything was claimed, then a good claim, then a replay of it.
     let early = client.call(&dave, &p.rate(ch, 5)).dry_run().await?;

@@ -191,9 +191,10 @@ async fn the_dev_escrow_uploads_on_the_production_runtime_as_sr25519_verify_is_s
     // function: unstable functions refused or not, the dev escrow's upload is accepted.
     let (chain, deployer) = production_chain();
     let who = deployer.account_id();
+    let genesis = chain.info().genesis().expect("the sandbox's genesis hash");
     let escrow_new = Constructor::of(
         "escrow::new",
-        EscrowRef::new(ink_account(&who), 0, ink_account(&who)),
+        EscrowRef::new(ink_account(&who), 0, ink_account(&who), genesis),
     );
     for (bundle, accepted) in [
         (bundles().escrow.clone(), true),

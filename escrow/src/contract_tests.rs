@@ -19,7 +19,7 @@ use crate::types::{Accounting, FinalVoucher, Voucher, MAX_FEE_BPS};
 use crate::Escrow;
 use gb_interfaces::{
     AccountId, Balance, ChannelId, ChannelLedger, ChannelState, ServiceTerms, Timestamp,
-    VoucherSignature,
+    VoucherDomain, VoucherSignature,
 };
 use gb_testkit::{accounts, assert_topics, last_event, nth_last, nth_last_event, set_caller};
 use gb_voucher::{VoucherKey, VoucherSigner as _};
@@ -30,6 +30,8 @@ const T0: Timestamp = 1_700_000_000_000;
 const HOUR: Timestamp = 3_600_000;
 /// Native balance the contract account starts with (above the engine's minimum).
 const START: Balance = 10_000_000;
+/// The genesis hash of the chain the escrow is deployed for.
+const GENESIS: [u8; 32] = [0x91; 32];
 
 fn contract() -> AccountId {
     AccountId::from([0xC0; 32])
@@ -48,7 +50,7 @@ fn setup() -> Escrow {
     test::set_account_balance::<Env>(contract(), START);
     test::set_block_timestamp::<Env>(T0);
     set_caller(a.alice);
-    Escrow::new(a.django, 100, a.frank).unwrap()
+    Escrow::new(a.django, 100, a.frank, GENESIS).unwrap()
 }
 
 /// `who` deposits `value` (sent with the call).
@@ -63,9 +65,21 @@ fn deposit(e: &mut Escrow, who: AccountId, value: Balance) {
 fn key() -> VoucherKey {
     VoucherKey::sr25519("//BobVoucher").unwrap()
 }
-/// Bob's voucher for `amount` on `channel` of the escrow at `escrow`.
+/// Bob's voucher for `amount` on `channel` of the escrow at `escrow` on the chain
+/// `GENESIS`.
 fn voucher_for(escrow: AccountId, channel: ChannelId, amount: Balance) -> Voucher {
-    gb_voucher::sign(&key(), escrow.as_ref(), channel, amount)
+    voucher_on(GENESIS, escrow, channel, amount)
+}
+/// Bob's voucher for `amount` on `channel` of the escrow at `escrow` on the chain
+/// `genesis_hash`.
+fn voucher_on(
+    genesis_hash: [u8; 32],
+    escrow: AccountId,
+    channel: ChannelId,
+    amount: Balance,
+) -> Voucher {
+    let domain = VoucherDomain::new(genesis_hash, *escrow.as_ref());
+    gb_voucher::sign(&key(), &domain, channel, amount)
 }
 fn sign_for(escrow: AccountId, channel: ChannelId, amount: Balance) -> VoucherSignature {
     voucher_for(escrow, channel, amount).signature
@@ -111,9 +125,10 @@ fn new_makes_the_deployer_owner_and_caps_the_fee() {
         (c.fee_bps, c.treasury, c.next_channel_id),
         (100, a.frank, 1)
     );
+    assert_eq!(c.genesis_hash, GENESIS);
     assert_eq!(e.accounting(), Accounting::default());
     assert!(matches!(
-        Escrow::new(a.django, MAX_FEE_BPS + 1, a.frank),
+        Escrow::new(a.django, MAX_FEE_BPS + 1, a.frank, GENESIS),
         Err(Error::FeeTooHigh)
     ));
 }
@@ -192,6 +207,16 @@ fn claim_binds_the_voucher_to_this_contracts_address_and_pays_out() {
     assert_eq!(
         e.claim(ch, 400, sign_for(a.django, ch, 400)),
         Err(Error::InvalidSignature)
+    );
+    // Signed for this escrow address on another chain (issue 18 L8): refused.
+    let elsewhere = voucher_on([0xB0; 32], contract(), ch, 400);
+    assert_eq!(
+        e.claim(ch, 400, elsewhere.signature),
+        Err(Error::InvalidSignature)
+    );
+    assert_eq!(
+        e.claim_batch(vec![elsewhere]),
+        Ok(vec![Err(Error::InvalidSignature)])
     );
     set_caller(a.charlie);
     assert_eq!(

@@ -47,6 +47,9 @@ pub struct EscrowData {
     pub(crate) treasury: AccountId,
     /// Id the next channel gets (from 1, never reused).
     pub(crate) next_channel_id: ChannelId,
+    /// Genesis block hash of the chain this escrow runs on (fixed at deployment), bound
+    /// into every voucher (v2) so that a voucher of another chain never pays here.
+    pub(crate) genesis_hash: [u8; 32],
     /// Running totals of what is owed (internal balances, locked, fees).
     pub(crate) totals: Accounting,
     /// Reentrancy guard, set while calling out. `Lazy` so that it is written to storage
@@ -89,12 +92,14 @@ pub struct OpenRequest {
 }
 
 impl EscrowData {
-    /// Fresh state. Errors: `FeeTooHigh`.
+    /// Fresh state for the chain whose genesis block hash is `genesis_hash`.
+    /// Errors: `FeeTooHigh`.
     pub fn new(
         owner: AccountId,
         registry: AccountId,
         fee_bps: u16,
         treasury: AccountId,
+        genesis_hash: [u8; 32],
     ) -> Result<Self> {
         if fee_bps > MAX_FEE_BPS {
             return Err(Error::FeeTooHigh);
@@ -106,6 +111,7 @@ impl EscrowData {
             fee_bps,
             treasury,
             next_channel_id: 1,
+            genesis_hash,
             totals: Accounting::default(),
             locked: Lazy::default(),
             balances: Mapping::default(),
@@ -560,6 +566,7 @@ impl EscrowData {
             treasury: self.treasury,
             next_channel_id: self.next_channel_id,
             sr25519_vouchers: crate::verify::SR25519_SUPPORTED,
+            genesis_hash: self.genesis_hash,
         }
     }
 

@@ -44,10 +44,11 @@ pub enum Error {
     NotClient,
     /// The caller is not the channel's payee.
     NotPayee,
-    /// The signature does not verify for this channel's signer over the v1 voucher
-    /// message (this escrow, this channel, this amount). A signature made for another
-    /// channel, amount or escrow deployment fails with this error too: the message it
-    /// covers differs, and which one it covered cannot be known.
+    /// The signature does not verify for this channel's signer over the v2 voucher
+    /// message (this chain, this escrow, this channel, this amount). A signature made
+    /// for another channel, amount, escrow deployment or chain, or over the superseded
+    /// v1 message, fails with this error too: the message it covers differs, and which
+    /// one it covered cannot be known.
     InvalidSignature,
     /// The signature's scheme (sr25519 / ecdsa) is not the channel signer's scheme.
     SchemeMismatch,

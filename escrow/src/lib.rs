@@ -63,13 +63,25 @@ pub mod escrow {
     impl Escrow {
         /// Deploys escrow. The deployer becomes the owner. `registry` gives the payee and
         /// active flag of services; `fee_bps` (≤ `MAX_FEE_BPS` = 1000, i.e. 10 %) of
-        /// every claim goes to `treasury`. The reputation contract is wired later with
-        /// `set_reputation`. Errors: `FeeTooHigh`.
+        /// every claim goes to `treasury`. `genesis_hash` must be the genesis block hash
+        /// of the chain escrow is deployed on (`chain_getBlockHash(0)`; `gb-deploy`
+        /// passes it): vouchers (v2) sign it, so that a voucher of another chain, where
+        /// an escrow may have this same address, is refused (issue 18 L8). A contract
+        /// cannot read it itself (pallet-contracts has no host function for it); it is
+        /// shown by `config()` and cannot be changed. A wrong value makes every
+        /// correctly signed voucher fail (clients check it against their chain). The
+        /// reputation contract is wired later with `set_reputation`. Errors:
+        /// `FeeTooHigh`.
         #[ink(constructor)]
-        pub fn new(registry: AccountId, fee_bps: u16, treasury: AccountId) -> Result<Self> {
+        pub fn new(
+            registry: AccountId,
+            fee_bps: u16,
+            treasury: AccountId,
+            genesis_hash: [u8; 32],
+        ) -> Result<Self> {
             let owner = Self::env().caller();
             Ok(Self {
-                data: EscrowData::new(owner, registry, fee_bps, treasury)?,
+                data: EscrowData::new(owner, registry, fee_bps, treasury, genesis_hash)?,
             })
         }
 
@@ -372,7 +384,8 @@ pub mod escrow {
         }
 
         /// Anyone: owner, service registry, reputation, fee, treasury, next channel id,
-        /// and whether this build verifies sr25519 vouchers (else only ecdsa).
+        /// whether this build verifies sr25519 vouchers (else only ecdsa), and the
+        /// genesis hash of the chain its vouchers are signed for.
         #[ink(message)]
         pub fn config(&self) -> Config {
             self.data.config()

@@ -16,7 +16,9 @@
 //! Real sr25519 / ecdsa verification is tested in `verify/tests.rs` and
 //! `settle/tests.rs`. More cases: `GB_ESCROW_CASES=20000 cargo test -p escrow model`.
 
-use crate::data::tests::{acc, client, owed, owner, proptest_config, treasury, ESCROW, HOUR, T0};
+use crate::data::tests::{
+    acc, client, owed, owner, proptest_config, treasury, DOMAIN, ESCROW, GENESIS, HOUR, T0,
+};
 use crate::data::{EscrowData, OpenRequest};
 use crate::errors::Error;
 use crate::events::Event;
@@ -68,7 +70,7 @@ fn mac_key(client: u8) -> [u8; 32] {
 fn mac_sign(client: u8, channel: ChannelId, amount: Balance) -> VoucherSignature {
     VoucherSignature::Sr25519(mac(
         &mac_key(client),
-        &voucher_message(&ESCROW, channel, amount),
+        &voucher_message(&DOMAIN, channel, amount),
     ))
 }
 
@@ -192,7 +194,7 @@ impl Model {
 }
 
 fn run(ops: &[Op]) -> Result<(), TestCaseError> {
-    let mut d = EscrowData::new(owner(), acc(2), 100, treasury()).unwrap();
+    let mut d = EscrowData::new(owner(), acc(2), 100, treasury(), GENESIS).unwrap();
     let mut now = T0;
     let mut m = Model::default();
     let mut accounts: Vec<AccountId> = (0..CLIENTS).map(client).collect();

@@ -15,8 +15,8 @@ use crate::types::{
 };
 use crate::verify::VoucherVerifier;
 use gb_interfaces::{
-    AccountId, Balance, ChannelId, ChannelState, Settlement, Timestamp, VoucherMessage,
-    VoucherSignature,
+    AccountId, Balance, ChannelId, ChannelState, Settlement, Timestamp, VoucherDomain,
+    VoucherMessage, VoucherSignature,
 };
 use ink::prelude::vec::Vec;
 
@@ -76,13 +76,20 @@ pub struct SettleContext<'a, V: VoucherVerifier> {
     pub caller: AccountId,
     /// Block timestamp (ms).
     pub now: Timestamp,
-    /// This escrow's address, bound into every voucher.
+    /// This escrow's address, bound into every voucher (with the chain's genesis hash,
+    /// which escrow stores).
     pub escrow: [u8; 32],
     /// Signature checker.
     pub verifier: &'a V,
 }
 
 impl EscrowData {
+    /// The voucher (v2) message buffer of this escrow: the chain's genesis hash and
+    /// `ctx.escrow`.
+    fn voucher_message<V: VoucherVerifier>(&self, ctx: &SettleContext<V>) -> VoucherMessage {
+        VoucherMessage::new(&VoucherDomain::new(self.genesis_hash, ctx.escrow))
+    }
+
     /// Checks one voucher of `channel` for the payee `ctx.caller`; no writes.
     /// Errors: `NotPayee`, `ChannelClosed`, `AmountNotAboveClaimed`,
     /// `AmountExceedsFunds`, `SchemeMismatch`, `SchemeUnsupported`, `InvalidSignature`,
@@ -222,7 +229,7 @@ impl EscrowData {
         self.ensure_unlocked()?;
         let mut effects = Effects::default();
         let mut claims = Claims::with_capacity(1);
-        let mut message = VoucherMessage::new(&ctx.escrow);
+        let mut message = self.voucher_message(ctx);
         let paid = self.claim_into(ctx, &mut message, voucher, &mut effects, &mut claims)?;
         Ok((paid, effects, claims.into_events(ctx.caller)))
     }
@@ -243,7 +250,7 @@ impl EscrowData {
         let mut effects = Effects::default();
         let mut claims = Claims::with_capacity(vouchers.len());
         let mut outcomes = Vec::with_capacity(vouchers.len());
-        let mut message = VoucherMessage::new(&ctx.escrow);
+        let mut message = self.voucher_message(ctx);
         for voucher in vouchers {
             outcomes.push(self.claim_into(ctx, &mut message, voucher, &mut effects, &mut claims));
         }
@@ -277,7 +284,7 @@ impl EscrowData {
         let client = owner.client;
         let claim = match &voucher {
             Some(v) => {
-                let mut message = VoucherMessage::new(&ctx.escrow);
+                let mut message = self.voucher_message(ctx);
                 let a = self.check_claim(
                     ctx,
                     &mut message,

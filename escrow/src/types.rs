@@ -227,6 +227,11 @@ pub struct Config {
     /// bundle, whose channels need an ecdsa signer (clients pick their voucher key by
     /// it).
     pub sr25519_vouchers: bool,
+    /// Genesis block hash of the chain this escrow was deployed for (constructor
+    /// argument, fixed): every voucher (v2) signs it, so a voucher signed for another
+    /// chain is refused here. Clients and gateways check it against the chain they
+    /// read before they sign or accept vouchers.
+    pub genesis_hash: [u8; 32],
 }
 
 /// Running totals of everything escrow owes; the contract's free balance must cover

@@ -1,12 +1,15 @@
 //! Voucher signature verification (DESIGN.md §3).
 //!
-//! * sr25519: `ink::env::sr25519_verify` (signing context `substrate`) over the 74-byte
-//!   v1 message, and, if that fails, over `<Bytes>` ‖ message ‖ `</Bytes>` (what browser
+//! * sr25519: `ink::env::sr25519_verify` (signing context `substrate`) over the 106-byte
+//!   v2 message (`gb_interfaces::voucher`: the chain's genesis hash, this escrow, the
+//!   channel and the cumulative amount), and, if that fails, over `<Bytes>` ‖ message ‖ `</Bytes>` (what browser
 //!   wallets' `signRaw` signs).
 //! * ecdsa: `ink::env::ecdsa_recover` over `blake2_256(message)`, the recovered
 //!   compressed key compared with the channel's.
 //!
-//! The logic takes a [`VoucherVerifier`], so tests can swap in a fast fake.
+//! Only v2 is accepted: a v1 signature (no chain) does not cover the v2 message and is
+//! refused as `InvalidSignature`. The logic takes a [`VoucherVerifier`], so tests can
+//! swap in a fast fake.
 //! Built with feature `ecdsa-only` (the `escrow-ecdsa` bundle: for a runtime that does
 //! not offer the `sr25519_verify` host function, which would refuse the code's upload)
 //! sr25519 is refused with [`Error::SchemeUnsupported`], never accepted.
@@ -19,7 +22,7 @@ pub const SR25519_SUPPORTED: bool = cfg!(not(feature = "ecdsa-only"));
 
 /// Checks a voucher signature.
 pub trait VoucherVerifier {
-    /// `Ok(())` if `signature` by `signer` covers the v1 voucher `message`.
+    /// `Ok(())` if `signature` by `signer` covers the v2 voucher `message`.
     ///
     /// Errors: `SchemeMismatch`, `SchemeUnsupported`, `InvalidSignature`.
     fn verify(

@@ -1,8 +1,9 @@
 //! Shared vocabulary of the Global Brain contracts and off-chain tools.
 //!
 //! * [`types`]: ids and the small records that cross contract boundaries.
-//! * [`voucher`]: the normative voucher v1 byte encoding (DESIGN.md §3), used by escrow
-//!   to verify and by every SDK to sign.
+//! * [`voucher`]: the voucher v2 byte encoding (DESIGN.md §3's v1 with the chain's
+//!   genesis hash, issue 18 L8), used by escrow to verify and by every SDK to sign; the
+//!   superseded v1 in [`voucher::v1`].
 //! * [`ownable`]: the owner part the three contracts share (one owner, `ensure_owner`,
 //!   one `OwnershipTransferred` event shape).
 //! * [`traits`]: the `#[ink::trait_definition]`s through which the contracts call each

@@ -1,7 +1,9 @@
-//! The voucher v1 encoding against the published vectors, `docs/voucher-v1-vectors.json`
-//! (read through `gb_voucher::vectors`), and the `Voucher` type's SCALE and JSON forms.
+//! The superseded voucher v1 encoding (`gb_interfaces::voucher::v1`) against its
+//! published vectors, `docs/voucher-v1-vectors.json` (read through `gb_voucher::vectors`),
+//! and the `Voucher` type's SCALE and JSON forms. v2 is `voucher_v2.rs`.
 //! Signing is gb-voucher's; verification here is sp-core's own, independently of
 //! gb-voucher's `verify`. Keys are the dev seed `//Alice`.
+use gb_interfaces::voucher::v1::{parse_voucher_message, voucher_message, wrapped_voucher_message};
 use gb_interfaces::*;
 use gb_voucher::vectors::{self, Vector};
 use gb_voucher::{VoucherKey, VoucherSigner as _};
@@ -83,8 +85,8 @@ fn sr25519_vector_verifies_with_context_substrate() {
     let sig = v.sr25519_signature;
     assert!(sr_verifies(&sig, &m, &public));
     // A fresh signature verifies too (signatures are randomized).
-    let fresh = gb_voucher::sign(&alice, &v.escrow, v.channel_id, v.amount);
-    let VoucherSignature::Sr25519(fresh) = fresh.signature else {
+    let fresh = alice.sign_message(&m);
+    let VoucherSignature::Sr25519(fresh) = fresh else {
         panic!("an sr25519 key signs sr25519")
     };
     assert!(sr_verifies(&fresh, &m, &public));
@@ -117,8 +119,8 @@ fn ecdsa_vectors_are_deterministic_and_recover_the_key() {
     assert_eq!(alice.signer(), Signer::Ecdsa(keys.ecdsa.public));
     for v in vectors::v1().vectors {
         let m = voucher_message(&v.escrow, v.channel_id, v.amount);
-        let signed = gb_voucher::sign(&alice, &v.escrow, v.channel_id, v.amount);
-        assert_eq!(signed.signature, VoucherSignature::Ecdsa(v.ecdsa_signature));
+        let signed = alice.sign_message(&m);
+        assert_eq!(signed, VoucherSignature::Ecdsa(v.ecdsa_signature));
         // What escrow does on chain: recover from blake2_256(message), compare compressed keys.
         let sig = ecdsa::Signature::from_raw(v.ecdsa_signature);
         let hash = sp_core::hashing::blake2_256(&m);

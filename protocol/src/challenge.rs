@@ -69,7 +69,8 @@ pub struct BatchSettlementExtra {
     /// Price of one call in plancks (same as `amount`).
     #[serde(with = "decimal")]
     pub price: Balance,
-    /// The voucher format, [`crate::VOUCHER_VERSION`] (1).
+    /// The voucher format, [`crate::VOUCHER_VERSION`] (2: the signed bytes include
+    /// `genesisHash`).
     pub voucher_version: u32,
     /// The signer schemes a channel may have.
     pub signer_schemes: Vec<SignerScheme>,
@@ -79,7 +80,8 @@ pub struct BatchSettlementExtra {
     /// The smallest channel funds the gateway accepts, in plancks.
     #[serde(with = "decimal")]
     pub min_deposit: Balance,
-    /// The full genesis hash of the chain, `0x` + 64 hex digits.
+    /// The full genesis hash of the chain, `0x` + 64 hex digits: vouchers (v2) sign it
+    /// (escrow's `config().genesis_hash`).
     pub genesis_hash: String,
     /// The channel the request named (header `PAYMENT-SIGNATURE` or
     /// `PAYMENT-CHANNEL`), as the gateway sees it.
@@ -91,7 +93,7 @@ pub struct BatchSettlementExtra {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum SignerScheme {
-    /// sr25519 (signing context `substrate`), over the 74-byte message or its
+    /// sr25519 (signing context `substrate`), over the 106-byte v2 message or its
     /// `<Bytes>`-wrapped form.
     Sr25519,
     /// secp256k1, a 65-byte recoverable signature over `blake2_256(message)`.

@@ -46,8 +46,10 @@ pub const X402_VERSION: u32 = 2;
 pub const SCHEME: &str = "batch-settlement";
 /// The asset paid: the chain's native token, in plancks.
 pub const ASSET_NATIVE: &str = "native";
-/// The voucher format the signatures are over (DESIGN.md §3, `gb_interfaces::voucher`).
-pub const VOUCHER_VERSION: u32 = 1;
+/// The voucher format the signatures are over (`gb_interfaces::voucher`): 2, DESIGN.md
+/// §3's v1 with the chain's genesis hash (`extra.genesisHash`) in the signed bytes
+/// (issue 18 L8). Escrow accepts v2 only.
+pub const VOUCHER_VERSION: u32 = 2;
 /// The media type of problem responses (RFC 9457).
 pub const PROBLEM_JSON: &str = "application/problem+json";
 /// The path of the unpaid service-information document.

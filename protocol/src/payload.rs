@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 /// Header `PAYMENT-SIGNATURE` (base64 JSON): a signed cumulative voucher.
 ///
 /// The gateway trusts only `payload.channelId`, `payload.amount` and
-/// `payload.signature`: it rebuilds the 74-byte voucher message itself (its own escrow
-/// address, the channel's signer key from the chain). `scheme` and `network` must be
+/// `payload.signature`: it rebuilds the 106-byte voucher v2 message itself (its own
+/// chain's genesis hash and escrow address, the channel's signer key from the chain). `scheme` and `network` must be
 /// the gateway's; `accepted`, when present (x402 v2 clients echo the requirement they
 /// chose), must name the gateway's escrow, payee and network.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

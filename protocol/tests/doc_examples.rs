@@ -97,22 +97,18 @@ fn the_example_voucher_is_signed_by_alice_for_the_example_escrow() {
     use gb_voucher::VoucherSigner as _;
     let examples = examples();
     let challenge: PaymentRequired = serde_json::from_str(&examples[0].1).unwrap();
-    let escrow = challenge.accepts[0].extra.escrow;
+    let extra = &challenge.accepts[0].extra;
+    let genesis = parse_genesis(&extra.genesis_hash).unwrap();
+    let domain = gb_interfaces::VoucherDomain::new(genesis, *extra.escrow.as_bytes());
     let payload: PaymentPayload = serde_json::from_str(&examples[2].1).unwrap();
     let alice = gb_voucher::VoucherKey::sr25519("//Alice").unwrap();
     let voucher = payload.payload.voucher();
     assert_eq!(
-        gb_voucher::verify(&alice.signer(), escrow.as_bytes(), &voucher),
+        gb_voucher::verify(&alice.signer(), &domain, &voucher),
         Ok(()),
         "a fresh signature to paste into the doc: {}",
         serde_json::to_string(
-            &gb_voucher::sign(
-                &alice,
-                escrow.as_bytes(),
-                voucher.channel_id,
-                voucher.amount
-            )
-            .signature
+            &gb_voucher::sign(&alice, &domain, voucher.channel_id, voucher.amount).signature
         )
         .unwrap()
     );

@@ -6,7 +6,12 @@ use gb_protocol::{PaymentPayload, ProblemKind, SCHEME, X402_VERSION};
 use gb_voucher::VoucherKey;
 
 fn payload(key: &VoucherKey) -> PaymentPayload {
-    let voucher = gb_voucher::sign(key, &[9; 32], 3, 1_000);
+    let voucher = gb_voucher::sign(
+        key,
+        &gb_interfaces::VoucherDomain::new([0; 32], [9; 32]),
+        3,
+        1_000,
+    );
     PaymentPayload::new("polkadot:00000000000000000000000000000000", voucher)
 }
 

@@ -179,6 +179,7 @@ fn market(n: usize) -> Market {
         treasury: ink_account(&payee),
         next_channel_id: 1,
         sr25519_vouchers: true,
+        genesis_hash: GENESIS,
     };
     answers.insert(
         client.escrow().config().call.data,
@@ -252,7 +253,7 @@ fn market(n: usize) -> Market {
 /// Pre-signed `PAYMENT-SIGNATURE` values for channels `first + 1 ..= first + clients`:
 /// `per` per channel, amounts price × 1, 2, …
 fn vouchers(m: &Market, first: usize, clients: usize, per: usize) -> Vec<Vec<String>> {
-    let escrow = [3u8; 32];
+    let escrow = gb_interfaces::VoucherDomain::new(GENESIS, [3u8; 32]);
     let network = gb_protocol::network_id(&GENESIS);
     let sign = |c: usize| -> Vec<String> {
         let c = first + c;

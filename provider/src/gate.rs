@@ -22,8 +22,8 @@ use crate::writer::Writer;
 use gb_interfaces::{Balance, ChannelId};
 use gb_protocol::headers::{self, HeaderError, MAX_PAYMENT_SIGNATURE_LEN};
 use gb_protocol::{
-    Account, ChannelStatus, IdempotencyState, PaymentPayload, PaymentRequired, PaymentResponse,
-    Problem, ProblemKind, Receipt, SCHEME, X402_VERSION,
+    network, Account, ChannelStatus, IdempotencyState, PaymentPayload, PaymentRequired,
+    PaymentResponse, Problem, ProblemKind, Receipt, SCHEME, X402_VERSION,
 };
 use http::{HeaderMap, Method, Uri};
 use std::sync::{Arc, RwLock};
@@ -212,12 +212,13 @@ impl Gate {
             (s.chain.clone(), terms.status(id, &s.view()))
         };
         check_channel(&chain, terms, now).map_err(|r| self.refusal(ctx, r, status.clone()))?;
-        if !signature::verifies(&chain.signer, &terms.escrow, &voucher) {
+        if !signature::verifies(&chain.signer, &terms.voucher_domain(), &voucher) {
             return Err(refuse(
                 ctx,
                 ProblemKind::InvalidSignature,
                 format!(
-                    "the signature does not verify for channel {id}'s signer over (escrow {}, channel {id}, amount {}): signed with another key, for another escrow or channel, or over another amount?",
+                    "the signature does not verify for channel {id}'s signer over the voucher v2 (chain {}, escrow {}, channel {id}, amount {}): signed with another key, for another chain, escrow or channel, over another amount, or in the v1 format?",
+                    network::genesis_hex(&terms.genesis),
                     Account(terms.escrow),
                     voucher.amount
                 ),

@@ -45,6 +45,13 @@ pub enum StartError {
         "the deployment file is for the chain with genesis {file}, but the chain reached is {node}; check --url and the deployment file"
     )]
     WrongChain { file: String, node: String },
+    /// Escrow's `config().genesis_hash` is not the chain's: it was instantiated for
+    /// another chain, and a voucher signed for this chain (what clients sign, from the
+    /// challenge's `genesisHash`) would be refused at claim time.
+    #[error(
+        "escrow was deployed for the chain with genesis {escrow}, but the chain reached is {node}: its vouchers (v2) would not be claimable; deploy escrow for this chain"
+    )]
+    EscrowWrongChain { escrow: String, node: String },
     #[error("the registry has no service {0}: check service_id (and the deployment file)")]
     NoService(u64),
     #[error("reading from the chain: {0}")]
@@ -131,6 +138,12 @@ pub async fn read_terms(config: &Config, client: &ChainClient) -> Result<Terms, 
         .ok_or(StartError::NoService(config.service_id))?;
     let price = service.price;
     let escrow = client.query(client.escrow().config()).await?;
+    if escrow.genesis_hash != genesis {
+        return Err(StartError::EscrowWrongChain {
+            escrow: network::genesis_hex(&escrow.genesis_hash),
+            node: network::genesis_hex(&genesis),
+        });
+    }
     let signer_schemes = if escrow.sr25519_vouchers {
         vec![SignerScheme::Sr25519, SignerScheme::Ecdsa]
     } else {

@@ -1,10 +1,11 @@
-//! The one place the gateway checks a voucher's signature (a voucher format v2 is one
-//! edit here): `gb_voucher::verify`, escrow's exact rules, over the message rebuilt
-//! from the gateway's own escrow address and the channel's signer from the chain.
+//! The one place the gateway checks a voucher's signature: `gb_voucher::verify`,
+//! escrow's exact rules, over the voucher v2 message rebuilt from the gateway's own
+//! domain (the chain's genesis hash, which escrow's `config()` was checked to hold at
+//! start, and the escrow address) and the channel's signer from the chain.
 
-use gb_interfaces::{Signer, Voucher};
+use gb_interfaces::{Signer, Voucher, VoucherDomain};
 
-/// True if `voucher` is signed by `signer` for the escrow at `escrow`.
-pub fn verifies(signer: &Signer, escrow: &[u8; 32], voucher: &Voucher) -> bool {
-    gb_voucher::verify(signer, escrow, voucher).is_ok()
+/// True if `voucher` is signed by `signer` for the escrow and chain of `domain`.
+pub fn verifies(signer: &Signer, domain: &VoucherDomain, voucher: &Voucher) -> bool {
+    gb_voucher::verify(signer, domain, voucher).is_ok()
 }

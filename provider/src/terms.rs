@@ -38,6 +38,12 @@ pub struct Terms {
 }
 
 impl Terms {
+    /// What the vouchers of this service sign besides channel and amount (voucher v2):
+    /// the chain's genesis hash and the escrow's address.
+    pub fn voucher_domain(&self) -> gb_interfaces::VoucherDomain {
+        gb_interfaces::VoucherDomain::new(self.genesis, self.escrow)
+    }
+
     /// The effective minimum deposit for a configured one: at least one call's price.
     pub fn min_deposit_for(configured: u128, price: u128) -> u128 {
         configured.max(price)

@@ -9,7 +9,7 @@ use sp_core::{ecdsa, sr25519};
 pub trait VoucherSigner {
     /// The scheme and public key a channel opened for this key stores.
     fn signer(&self) -> Signer;
-    /// Signs `message` (a 74-byte voucher v1 message, see `gb_interfaces::voucher_message`)
+    /// Signs `message` (a 106-byte voucher v2 message, see `gb_interfaces::voucher_message`)
     /// in the key's scheme.
     fn sign_message(&self, message: &[u8]) -> VoucherSignature;
 }

@@ -1,7 +1,7 @@
 //! Off-chain verification, the mirror of escrow's `verify.rs` (its acceptance rules are
 //! the specification; escrow's differential property test holds the two together):
 //!
-//! * sr25519: over the 74-byte message (signing context `substrate`), and, if that
+//! * sr25519: over the 106-byte v2 message (signing context `substrate`), and, if that
 //!   fails, over `<Bytes>` ‖ message ‖ `</Bytes>`.
 //! * ecdsa: recovery id (byte 64) in 0..=3 or 27..=30 (Ethereum style, minus 27), the
 //!   key recovered from `blake2_256(message)`, compressed, equal to the channel's.
@@ -10,7 +10,8 @@
 //!   ecdsa key is a compressed secp256k1 point.
 
 use gb_interfaces::{
-    voucher_message, wrapped_voucher_message, Signer, Voucher, VoucherSignature, VOUCHER_LEN,
+    voucher_message, wrapped_voucher_message, Signer, Voucher, VoucherDomain, VoucherSignature,
+    VOUCHER_LEN,
 };
 use sp_core::crypto::Pair as _;
 use sp_core::{ecdsa, sr25519};
@@ -21,9 +22,10 @@ pub enum VoucherError {
     /// The signature's scheme (sr25519 or ecdsa) is not the signer's.
     #[error("scheme mismatch: the signature's scheme (sr25519 or ecdsa) is not the signer's")]
     SchemeMismatch,
-    /// The signature does not cover this escrow, channel id and amount for this signer.
+    /// The signature does not cover this chain, escrow, channel id and amount for this
+    /// signer (a v1 voucher, which has no chain, is refused so too).
     #[error(
-        "invalid signature: it does not cover this escrow, channel id and amount for this signer"
+        "invalid signature: it does not cover this chain, escrow, channel id and amount for this signer"
     )]
     InvalidSignature,
     /// The signer key is degenerate (the all-zero sr25519 identity, for which anyone
@@ -35,18 +37,23 @@ pub enum VoucherError {
     InvalidSignerKey,
 }
 
-/// `Ok(())` if `voucher` is a valid voucher of `signer` for the escrow contract at
-/// `escrow` (its raw 32-byte AccountId): exactly what escrow accepts on a claim of a
-/// channel with this signer. Does not check amounts against a channel's funds or
-/// claimed total: that is the caller's (and escrow's) business.
+/// `Ok(())` if `voucher` is a valid v2 voucher of `signer` for the escrow contract
+/// `domain.escrow` on the chain `domain.genesis_hash`: exactly what that escrow accepts
+/// on a claim of a channel with this signer (if its `config().genesis_hash` is
+/// `domain.genesis_hash`). Does not check amounts against a channel's funds or claimed
+/// total: that is the caller's (and escrow's) business.
 ///
 /// Errors: `InvalidSignerKey`, `SchemeMismatch`, `InvalidSignature`.
-pub fn verify(signer: &Signer, escrow: &[u8; 32], voucher: &Voucher) -> Result<(), VoucherError> {
-    let message = voucher_message(escrow, voucher.channel_id, voucher.amount);
+pub fn verify(
+    signer: &Signer,
+    domain: &VoucherDomain,
+    voucher: &Voucher,
+) -> Result<(), VoucherError> {
+    let message = voucher_message(domain, voucher.channel_id, voucher.amount);
     verify_message(signer, &message, &voucher.signature)
 }
 
-/// [`verify`] for an already built v1 `message`.
+/// [`verify`] for an already built v2 `message`.
 pub fn verify_message(
     signer: &Signer,
     message: &[u8; VOUCHER_LEN],

@@ -69,7 +69,8 @@ async fn client_cost(
                     store.raise_ceiling(1, c).await?;
                     fsyncs += 1;
                 }
-                let v = sign_voucher(key, &[1; 32], 1, amount);
+                let domain = gb_interfaces::VoucherDomain::new([2; 32], [1; 32]);
+                let v = sign_voucher(key, &domain, 1, amount);
                 books.commit(price, v, raise_ceiling);
                 v
             }

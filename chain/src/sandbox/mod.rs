@@ -30,7 +30,8 @@ use tokio::sync::broadcast;
 pub const GENESIS_TIME: Timestamp = 1_700_000_000_000;
 
 /// The in-process chain's "genesis hash": it has no real one; this marks the chain in
-/// deployment files (`0x00…00` plus the marker byte).
+/// deployment files (`0x00…00` plus the marker byte), and gb-deploy passes it to
+/// escrow's constructor like a node's (vouchers, v2, sign it).
 pub const GENESIS_HASH: [u8; 32] = {
     let mut h = [0u8; 32];
     h[31] = 0x01;

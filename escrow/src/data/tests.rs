@@ -7,13 +7,18 @@ use crate::errors::Error;
 use crate::events::*;
 use crate::types::{Accounting, Carried, Voucher, MAX_CHANNEL_DURATION, MAX_FEE_BPS, MAX_PAGE};
 use gb_interfaces::{
-    AccountId, Balance, ChannelId, ChannelState, ServiceTerms, Signer, Timestamp, VoucherSignature,
+    AccountId, Balance, ChannelId, ChannelState, ServiceTerms, Signer, Timestamp, VoucherDomain,
+    VoucherSignature,
 };
 use gb_voucher::{VoucherKey, VoucherSigner as _};
 use std::sync::OnceLock;
 
 /// The escrow instance the vouchers of the tests are bound to.
 pub const ESCROW: [u8; 32] = [0xE5; 32];
+/// The genesis hash of the chain the test escrow is deployed for.
+pub const GENESIS: [u8; 32] = [0x91; 32];
+/// The test escrow on its chain: what its vouchers sign.
+pub const DOMAIN: VoucherDomain = VoucherDomain::new(GENESIS, ESCROW);
 pub const T0: Timestamp = 1_700_000_000_000;
 pub const HOUR: Timestamp = 3_600_000;
 
@@ -69,17 +74,24 @@ pub fn ec_signer(n: u8) -> Signer {
 /// Client `n`'s sr25519 signature of the voucher for `amount` on `channel` of the test
 /// escrow.
 pub fn sign(n: u8, channel: ChannelId, amount: Balance) -> VoucherSignature {
-    sign_for(ESCROW, n, channel, amount)
+    sign_for(DOMAIN, n, channel, amount)
 }
-pub fn sign_for(escrow: [u8; 32], n: u8, channel: ChannelId, amount: Balance) -> VoucherSignature {
-    gb_voucher::sign(sr_key(n), &escrow, channel, amount).signature
+/// Client `n`'s sr25519 signature of the voucher for `amount` on `channel` of the escrow
+/// `domain.escrow` on the chain `domain.genesis_hash`.
+pub fn sign_for(
+    domain: VoucherDomain,
+    n: u8,
+    channel: ChannelId,
+    amount: Balance,
+) -> VoucherSignature {
+    gb_voucher::sign(sr_key(n), &domain, channel, amount).signature
 }
 pub fn ec_sign(n: u8, channel: ChannelId, amount: Balance) -> VoucherSignature {
-    gb_voucher::sign(ec_key(n), &ESCROW, channel, amount).signature
+    gb_voucher::sign(ec_key(n), &DOMAIN, channel, amount).signature
 }
 /// Client `n`'s sr25519 voucher for `amount` on `channel` of the test escrow.
 pub fn voucher(n: u8, channel: ChannelId, amount: Balance) -> Voucher {
-    gb_voucher::sign(sr_key(n), &ESCROW, channel, amount)
+    gb_voucher::sign(sr_key(n), &DOMAIN, channel, amount)
 }
 
 /// Settings of a property test: `default` cases, or as many as the environment
@@ -102,7 +114,12 @@ pub fn terms(payee: AccountId) -> Option<ServiceTerms> {
 }
 
 pub fn setup(fee_bps: u16) -> EscrowData {
-    EscrowData::new(owner(), registry(), fee_bps, treasury()).unwrap()
+    setup_on(GENESIS, fee_bps)
+}
+
+/// A fresh escrow deployed for the chain whose genesis hash is `genesis_hash`.
+pub fn setup_on(genesis_hash: [u8; 32], fee_bps: u16) -> EscrowData {
+    EscrowData::new(owner(), registry(), fee_bps, treasury(), genesis_hash).unwrap()
 }
 
 pub fn request(n: u8, amount: Balance, expiry: Timestamp) -> OpenRequest {
@@ -142,7 +159,7 @@ pub fn owed(d: &EscrowData, accounts: &[AccountId], channels: &[ChannelId]) -> A
 #[ink::test]
 fn new_refuses_a_fee_above_the_cap() {
     assert_eq!(
-        EscrowData::new(owner(), registry(), MAX_FEE_BPS + 1, treasury()).unwrap_err(),
+        EscrowData::new(owner(), registry(), MAX_FEE_BPS + 1, treasury(), GENESIS).unwrap_err(),
         Error::FeeTooHigh
     );
     let d = setup(MAX_FEE_BPS);
@@ -155,6 +172,19 @@ fn new_refuses_a_fee_above_the_cap() {
         (c.fee_bps, c.treasury, c.next_channel_id),
         (MAX_FEE_BPS, treasury(), 1)
     );
+    assert_eq!(c.genesis_hash, GENESIS);
+}
+
+/// Issue 18, L8: the chain is fixed at deployment and shown by `config()`; no message
+/// changes it.
+#[ink::test]
+fn the_genesis_hash_is_fixed_at_deployment() {
+    let mut d = setup_on([0xB0; 32], 0);
+    assert_eq!(d.config().genesis_hash, [0xB0; 32]);
+    d.set_fee(owner(), 10, acc(4)).unwrap();
+    d.set_reputation(owner(), acc(9)).unwrap();
+    d.transfer_ownership(owner(), acc(9)).unwrap();
+    assert_eq!(d.config().genesis_hash, [0xB0; 32]);
 }
 
 #[ink::test]

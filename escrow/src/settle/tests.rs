@@ -12,8 +12,10 @@ use crate::settle::SettleContext;
 use crate::types::{Accounting, Failure, FinalVoucher, Voucher, MAX_BATCH};
 use crate::verify::ChainVerifier;
 use gb_interfaces::{
-    AccountId, Balance, ChannelId, ChannelState, Settlement, Timestamp, VoucherSignature,
+    AccountId, Balance, ChannelId, ChannelState, Settlement, Timestamp, VoucherDomain,
+    VoucherSignature,
 };
+use gb_voucher::VoucherSigner as _;
 
 fn ctx(caller: AccountId, now: Timestamp) -> SettleContext<'static, ChainVerifier> {
     SettleContext {
@@ -198,7 +200,23 @@ fn claim_rejections_each_have_their_error_and_change_nothing() {
     assert_eq!(
         claim(
             &mut d,
-            Voucher::new(ch, 20, sign_for([0xAB; 32], 0, ch, 20))
+            Voucher::new(
+                ch,
+                20,
+                sign_for(VoucherDomain::new(GENESIS, [0xAB; 32]), 0, ch, 20)
+            )
+        ),
+        Err(Error::InvalidSignature)
+    );
+    // For the same escrow address and channel id on another chain (issue 18 L8).
+    assert_eq!(
+        claim(
+            &mut d,
+            Voucher::new(
+                ch,
+                20,
+                sign_for(VoucherDomain::new([0xB0; 32], ESCROW), 0, ch, 20)
+            )
         ),
         Err(Error::InvalidSignature)
     );
@@ -290,9 +308,65 @@ fn claim_accepts_ecdsa_and_wrapped_sr25519_vouchers() {
     let ch = open(&mut d, 1, 100);
     // Signed over `<Bytes>` ‖ message ‖ `</Bytes>`, as a browser wallet's `signRaw` does.
     let wallet = sr_key(1).clone().wrapped();
-    let wrapped = gb_voucher::sign(&wallet, &ESCROW, ch, 50);
+    let wrapped = gb_voucher::sign(&wallet, &DOMAIN, ch, 50);
     assert_ne!(wrapped.signature, sign(1, ch, 50));
     assert_eq!(claim(&mut d, wrapped), Ok((50, 50)));
+}
+
+// ---- the chain (issue 18 L8) -------------------------------------------------------------
+
+/// Issue 18, L8: pallet-contracts addresses are `hash(deployer, code hash, input, salt)`,
+/// so one deployer with the same code and salt gets the same escrow address on two
+/// chains, whose channel ids both start at 1. A voucher signed for chain A pays on A and
+/// is refused (`InvalidSignature`) by the escrow at the same address on chain B, alone,
+/// in a batch and as `close`'s final voucher; nothing changes on B. A v1 voucher (no
+/// chain) is refused on both.
+#[ink::test]
+fn a_voucher_signed_for_one_chain_is_refused_by_the_same_escrow_on_another() {
+    const A: [u8; 32] = [0xA1; 32];
+    const B: [u8; 32] = [0xB2; 32];
+    let (mut on_a, mut on_b) = (setup_on(A, 100), setup_on(B, 100));
+    let (ch_a, ch_b) = (open(&mut on_a, 0, 100), open(&mut on_b, 0, 100));
+    assert_eq!(ch_a, ch_b, "the same channel id on both chains");
+    let for_a = gb_voucher::sign(sr_key(0), &VoucherDomain::new(A, ESCROW), ch_a, 40);
+    let before = (on_b.channel(ch_b), on_b.accounting());
+    let bad = Error::InvalidSignature;
+    assert_eq!(claim(&mut on_b, for_a), Err(bad));
+    let (outcomes, effects, events) = on_b.claim_batch(&by_payee(), &[for_a, for_a]).unwrap();
+    assert_eq!(outcomes, vec![Err(bad), Err(bad)]);
+    assert_eq!((effects.payout, events.len()), (0, 0));
+    let final_for_a = FinalVoucher {
+        amount: for_a.amount,
+        signature: for_a.signature,
+    };
+    assert_eq!(
+        on_b.close(&by_payee(), ch_b, Some(final_for_a)).map(|_| ()),
+        Err(bad)
+    );
+    assert_eq!((on_b.channel(ch_b), on_b.accounting()), before);
+    // An ecdsa channel likewise.
+    let ec_ch_b = on_b
+        .open_channel(
+            crate::data::OpenRequest {
+                signer: ec_signer(0),
+                ..request(0, 100, T0 + HOUR)
+            },
+            100,
+            terms(payee()),
+            T0,
+        )
+        .unwrap()
+        .0;
+    let ec_for_a_there = gb_voucher::sign(ec_key(0), &VoucherDomain::new(A, ESCROW), ec_ch_b, 40);
+    assert_eq!(claim(&mut on_b, ec_for_a_there), Err(bad));
+    // On its own chain the voucher pays.
+    assert_eq!(claim(&mut on_a, for_a).map(|(paid, _)| paid), Ok(40));
+    // A v1 voucher of this escrow address, channel and amount: refused on both chains.
+    for d in [&mut on_a, &mut on_b] {
+        let old = gb_interfaces::voucher::v1::voucher_message(&ESCROW, ch_a, 60);
+        let v1 = Voucher::new(ch_a, 60, sr_key(0).sign_message(&old));
+        assert_eq!(claim(d, v1), Err(bad));
+    }
 }
 
 // ---- claim_batch -----------------------------------------------------------------------

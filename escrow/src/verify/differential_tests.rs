@@ -2,8 +2,8 @@
 //! the SDK run) agrees with what escrow does on chain, `check_signer` when the channel
 //! is opened and then `ChainVerifier` (ink's off-chain engine, which implements
 //! `sr25519_verify` and `ecdsa_recover`) on every claim: the same `Ok`, or the same
-//! error. Random sr25519 and ecdsa keys (from random seeds), escrow addresses, channel
-//! ids and amounts, each with one mutation from `Mutation`; every case also checks the
+//! error. Random sr25519 and ecdsa keys (from random seeds), chains (genesis hashes),
+//! escrow addresses, channel ids and amounts, each with one mutation from `Mutation`; every case also checks the
 //! outcome the mutation must have, so that the two cannot agree by both being wrong.
 //!
 //! Off-chain limitation: the engine panics on an ecdsa signature whose r or s is not
@@ -14,8 +14,9 @@
 use super::{check_signer, ChainVerifier, VoucherVerifier};
 use crate::data::tests::proptest_config;
 use crate::errors::Error;
+use gb_interfaces::voucher::v1;
 use gb_interfaces::{
-    voucher_message, wrapped_voucher_message, Balance, ChannelId, Signer, Voucher,
+    voucher_message, wrapped_voucher_message, Balance, ChannelId, Signer, Voucher, VoucherDomain,
     VoucherSignature, BYTES_PREFIX,
 };
 use gb_voucher::{VoucherError, VoucherKey, VoucherSigner};
@@ -43,6 +44,11 @@ enum Mutation {
     OtherAmount(Balance),
     /// The signature covers an escrow address with byte `i` xor-ed by `mask` (≠ 0).
     OtherEscrow(usize, u8),
+    /// The signature covers a genesis hash with byte `i` xor-ed by `mask` (≠ 0): the
+    /// same escrow address on another chain (issue 18 L8).
+    OtherChain(usize, u8),
+    /// The signature covers the superseded v1 message (no chain), plain or wrapped.
+    V1(bool),
     /// Signed over `<Bytes>` ‖ message ‖ `</Bytes>` (a browser wallet's `signRaw`).
     Wrapped,
     /// Signed over `<Bytes>` ‖ message (no suffix).
@@ -66,6 +72,8 @@ fn mutation() -> impl Strategy<Value = Mutation> {
         (1..=ChannelId::MAX).prop_map(Mutation::OtherChannel),
         (1..=Balance::MAX).prop_map(Mutation::OtherAmount),
         (0..32usize, 1..=u8::MAX).prop_map(|(i, m)| Mutation::OtherEscrow(i, m)),
+        (0..32usize, 1..=u8::MAX).prop_map(|(i, m)| Mutation::OtherChain(i, m)),
+        any::<bool>().prop_map(Mutation::V1),
         Just(Mutation::Wrapped),
         Just(Mutation::HalfWrapped),
         any::<usize>().prop_map(Mutation::FlipBit),
@@ -110,7 +118,7 @@ fn same_kind(e: Error) -> VoucherError {
 
 /// What escrow does with `voucher` on a channel of `signer`: `check_signer` when the
 /// channel is opened, then `ChainVerifier` on the claim.
-fn on_chain(signer: &Signer, escrow: &[u8; 32], voucher: &Voucher) -> Outcome {
+fn on_chain(signer: &Signer, escrow: &VoucherDomain, voucher: &Voucher) -> Outcome {
     let message = voucher_message(escrow, voucher.channel_id, voucher.amount);
     check_signer(signer)
         .and_then(|()| ChainVerifier.verify(signer, &message, &voucher.signature))
@@ -118,7 +126,11 @@ fn on_chain(signer: &Signer, escrow: &[u8; 32], voucher: &Voucher) -> Outcome {
 }
 
 /// Both verifiers, in ink's off-chain engine; fails if they disagree.
-fn both(signer: &Signer, escrow: &[u8; 32], voucher: &Voucher) -> Result<Outcome, TestCaseError> {
+fn both(
+    signer: &Signer,
+    escrow: &VoucherDomain,
+    voucher: &Voucher,
+) -> Result<Outcome, TestCaseError> {
     let mut chain = None;
     ink::env::test::run_test::<ink::env::DefaultEnvironment, _>(|_| {
         chain = Some(on_chain(signer, escrow, voucher));
@@ -136,7 +148,7 @@ fn both(signer: &Signer, escrow: &[u8; 32], voucher: &Voucher) -> Result<Outcome
 fn mutate(
     scheme: Scheme,
     seed: &[u8; 32],
-    escrow: &[u8; 32],
+    escrow: &VoucherDomain,
     valid: Voucher,
     mutation: &Mutation,
 ) -> (Signer, Voucher, Outcome) {
@@ -164,8 +176,23 @@ fn mutate(
         }
         Mutation::OtherEscrow(i, mask) => {
             let mut other_escrow = *escrow;
-            other_escrow[i] ^= mask;
+            other_escrow.escrow[i] ^= mask;
             let sig = key.sign_message(&voucher_message(&other_escrow, channel, amount));
+            (signed(sig), invalid)
+        }
+        Mutation::OtherChain(i, mask) => {
+            let mut other_chain = *escrow;
+            other_chain.genesis_hash[i] ^= mask;
+            let sig = key.sign_message(&voucher_message(&other_chain, channel, amount));
+            (signed(sig), invalid)
+        }
+        Mutation::V1(wrapped) => {
+            let old = v1::voucher_message(&escrow.escrow, channel, amount);
+            let sig = if wrapped {
+                key.sign_message(&v1::wrapped_voucher_message(&old))
+            } else {
+                key.sign_message(&old)
+            };
             (signed(sig), invalid)
         }
         Mutation::Wrapped => {
@@ -247,11 +274,13 @@ proptest! {
     fn differential_off_chain_verify_agrees_with_escrow(
         scheme in scheme(),
         seed in any::<[u8; 32]>(),
+        genesis_hash in any::<[u8; 32]>(),
         escrow in any::<[u8; 32]>(),
         channel in any::<ChannelId>(),
         amount in any::<Balance>(),
         mutation in mutation(),
     ) {
+        let escrow = VoucherDomain::new(genesis_hash, escrow);
         let valid = gb_voucher::sign(&key(scheme, &seed), &escrow, channel, amount);
         let (signer, voucher, expected) = mutate(scheme, &seed, &escrow, valid, &mutation);
         let outcome = both(&signer, &escrow, &voucher)?;
@@ -267,10 +296,12 @@ proptest! {
     #[test]
     fn differential_every_ecdsa_recovery_byte_agrees(
         seed in any::<[u8; 32]>(),
+        genesis_hash in any::<[u8; 32]>(),
         escrow in any::<[u8; 32]>(),
         channel in any::<ChannelId>(),
         amount in any::<Balance>(),
     ) {
+        let escrow = VoucherDomain::new(genesis_hash, escrow);
         let valid = gb_voucher::sign(&key(Scheme::Ecdsa, &seed), &escrow, channel, amount);
         for v in 0..=u8::MAX {
             let mutation = Mutation::RecoveryId(v);
@@ -292,7 +323,8 @@ fn differential_degenerate_signer_keys_are_refused_on_both_sides() {
     off_curve[32] = 5;
     let mut too_big = [0xFF; 33];
     too_big[0] = 3;
-    let ec = gb_voucher::sign(&key(Scheme::Ecdsa, &[1; 32]), &[7; 32], 1, 10).signature;
+    let domain = VoucherDomain::new([6; 32], [7; 32]);
+    let ec = gb_voucher::sign(&key(Scheme::Ecdsa, &[1; 32]), &domain, 1, 10).signature;
     for (signer, signature) in [
         (Signer::Sr25519([0; 32]), forged),
         (Signer::Ecdsa(off_curve), ec),
@@ -300,7 +332,7 @@ fn differential_degenerate_signer_keys_are_refused_on_both_sides() {
     ] {
         let voucher = Voucher::new(1, 10, signature);
         assert_eq!(
-            both(&signer, &[7; 32], &voucher).unwrap(),
+            both(&signer, &domain, &voucher).unwrap(),
             Err(VoucherError::InvalidSignerKey),
             "{signer:?}"
         );

@@ -6,10 +6,14 @@
 //! signatures here use small r and s.
 
 use super::*;
-use gb_interfaces::{voucher_message, wrapped_voucher_message};
+use gb_interfaces::voucher::v1;
+use gb_interfaces::{voucher_message, wrapped_voucher_message, VoucherDomain};
 use gb_voucher::{VoucherKey, VoucherSigner};
 
-const ESCROW: [u8; 32] = [0xE5; 32];
+const GENESIS: [u8; 32] = [0x91; 32];
+const ESCROW_ADDRESS: [u8; 32] = [0xE5; 32];
+/// This escrow on this chain.
+const ESCROW: VoucherDomain = VoucherDomain::new(GENESIS, ESCROW_ADDRESS);
 
 fn sr(suri: &str) -> VoucherKey {
     VoucherKey::sr25519(suri).unwrap()
@@ -23,11 +27,13 @@ fn verify(signer: &Signer, msg: &[u8; VOUCHER_LEN], sig: &VoucherSignature) -> R
 
 #[cfg(not(feature = "ecdsa-only"))]
 #[ink::test]
-fn the_signed_bytes_are_the_74_byte_v1_layout() {
-    // Built by hand from DESIGN.md §3, independently of `voucher_message`.
+fn the_signed_bytes_are_the_106_byte_v2_layout() {
+    // Built by hand (DESIGN.md §3's v1 with the genesis hash after a v2 tag),
+    // independently of `voucher_message`.
     let mut bytes = Vec::new();
-    bytes.extend_from_slice(b"gbrain/voucher/v1:");
-    bytes.extend_from_slice(&ESCROW);
+    bytes.extend_from_slice(b"gbrain/voucher/v2:");
+    bytes.extend_from_slice(&GENESIS);
+    bytes.extend_from_slice(&ESCROW_ADDRESS);
     bytes.extend_from_slice(&7u64.to_le_bytes());
     bytes.extend_from_slice(&1_234u128.to_le_bytes());
     let msg = voucher_message(&ESCROW, 7, 1_234);
@@ -86,16 +92,26 @@ fn sr25519_rejections() {
     let bad = Err(Error::InvalidSignature);
     // Another key signed.
     assert_eq!(verify(&signer, &msg, &sr("//Bob").sign_message(&msg)), bad);
-    // The right key, other messages: another channel, amount, escrow instance.
+    // The right key, other messages: another channel, amount, escrow instance, chain.
     for other in [
         voucher_message(&ESCROW, 2, 500),
         voucher_message(&ESCROW, 1, 501),
-        voucher_message(&[0xAB; 32], 1, 500),
+        voucher_message(&VoucherDomain::new(GENESIS, [0xAB; 32]), 1, 500),
+        voucher_message(&VoucherDomain::new([0xB0; 32], ESCROW_ADDRESS), 1, 500),
     ] {
         assert_eq!(verify(&signer, &msg, &alice.sign_message(&other)), bad);
         let wrapped = wrapped_voucher_message(&other);
         assert_eq!(verify(&signer, &msg, &alice.sign_message(&wrapped)), bad);
     }
+    // The v1 message of the same escrow, channel and amount (no chain), plain and
+    // wrapped.
+    let old = v1::voucher_message(&ESCROW_ADDRESS, 1, 500);
+    assert_eq!(verify(&signer, &msg, &alice.sign_message(&old)), bad);
+    let old_wrapped = v1::wrapped_voucher_message(&old);
+    assert_eq!(
+        verify(&signer, &msg, &alice.sign_message(&old_wrapped)),
+        bad
+    );
     // Half-wrapped and differently-wrapped bytes are not accepted.
     let mut prefixed = b"<Bytes>".to_vec();
     prefixed.extend_from_slice(&msg);
@@ -131,11 +147,15 @@ fn ecdsa_rejections() {
     let signer = alice.signer();
     let msg = voucher_message(&ESCROW, 3, 42);
     let bad = Err(Error::InvalidSignature);
+    // The v1 message of the same escrow, channel and amount (no chain).
+    let old = v1::voucher_message(&ESCROW_ADDRESS, 3, 42);
+    assert_eq!(verify(&signer, &msg, &alice.sign_message(&old)), bad);
     assert_eq!(verify(&signer, &msg, &ec("//Bob").sign_message(&msg)), bad);
     for other in [
         voucher_message(&ESCROW, 4, 42),
         voucher_message(&ESCROW, 3, 43),
-        voucher_message(&[0xAB; 32], 3, 42),
+        voucher_message(&VoucherDomain::new(GENESIS, [0xAB; 32]), 3, 42),
+        voucher_message(&VoucherDomain::new([0xB0; 32], ESCROW_ADDRESS), 3, 42),
     ] {
         assert_eq!(verify(&signer, &msg, &alice.sign_message(&other)), bad);
     }

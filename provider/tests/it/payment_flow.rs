@@ -3,6 +3,7 @@
 //! and problem type, nothing forwarded unpaid, nothing persisted wrongly.
 
 use crate::common::*;
+use gb_interfaces::{Voucher, VoucherDomain};
 use gb_protocol::headers::{self, IDEMPOTENCY_KEY, PAYMENT_CHANNEL, PAYMENT_SIGNATURE};
 use gb_protocol::{PaymentPayload, ProblemKind, ServiceInfo};
 use std::sync::atomic::Ordering;
@@ -77,6 +78,12 @@ async fn a_request_without_payment_gets_402_with_the_challenge_and_is_not_forwar
     assert_eq!(r.amount, PRICE);
     assert_eq!(r.pay_to.0, f.w.provider.account_id().0);
     assert_eq!(r.extra.escrow.0, f.w.escrow());
+    // The chain vouchers sign (v2): the chain's genesis hash, which escrow holds.
+    assert_eq!(
+        r.extra.genesis_hash,
+        gb_protocol::network::genesis_hex(&f.w.domain().genesis_hash)
+    );
+    assert_eq!(r.extra.voucher_version, 2);
     assert_eq!(r.extra.min_deposit, PRICE);
     assert_eq!(r.extra.min_expiry_margin_ms, 3_600_000);
     assert!(r.extra.channel.is_none());
@@ -250,7 +257,9 @@ async fn a_bad_signature_is_refused_and_nothing_is_stored() {
     .await;
     f.expect(&a, ProblemKind::InvalidSignature).await;
     // Signed for another escrow.
-    let v = gb_voucher::sign(&f.w.payers[0].vouchers, &[9; 32], id, PRICE);
+    let here = f.w.domain();
+    let elsewhere = VoucherDomain::new(here.genesis_hash, [9; 32]);
+    let v = gb_voucher::sign(&f.w.payers[0].vouchers, &elsewhere, id, PRICE);
     let h = headers::encode(&PaymentPayload::new(f.w.network(), v));
     let a = send(
         &c,
@@ -262,7 +271,29 @@ async fn a_bad_signature_is_refused_and_nothing_is_stored() {
     )
     .await;
     let p = f.expect(&a, ProblemKind::InvalidSignature).await;
-    assert!(p.detail.unwrap().contains("another escrow"));
+    assert!(p.detail.unwrap().contains("another chain, escrow"));
+    // Issue 18 L8: signed for this escrow address and channel on another chain, and the
+    // superseded v1 voucher (no chain): refused as escrow would refuse them.
+    let other_chain = VoucherDomain::new([0xB0; 32], here.escrow);
+    let replayed = gb_voucher::sign(&f.w.payers[0].vouchers, &other_chain, id, PRICE);
+    let v1 = {
+        use gb_voucher::VoucherSigner as _;
+        let old = gb_interfaces::voucher::v1::voucher_message(&here.escrow, id, PRICE);
+        Voucher::new(id, PRICE, f.w.payers[0].vouchers.sign_message(&old))
+    };
+    for v in [replayed, v1] {
+        let h = headers::encode(&PaymentPayload::new(f.w.network(), v));
+        let a = send(
+            &c,
+            f.g.addr,
+            "POST",
+            "/echo",
+            &[(PAYMENT_SIGNATURE, h)],
+            b"",
+        )
+        .await;
+        f.expect(&a, ProblemKind::InvalidSignature).await;
+    }
     assert_eq!(f.hits(), 0);
     assert_eq!(f.ledger(id).await, (0, 0));
 }
@@ -434,7 +465,7 @@ async fn an_ecdsa_channel_and_a_wallet_wrapped_signature_are_accepted() {
             .escrow()
             .deposit_and_open(f.w.service, key.signer(), 10 * UNIT, expiry);
     let id = f.w.client.send(&p.key, m).await.unwrap().value;
-    let v = gb_voucher::sign(&key, &f.w.escrow(), id, PRICE);
+    let v = gb_voucher::sign(&key, &f.w.domain(), id, PRICE);
     let h = headers::encode(&PaymentPayload::new(f.w.network(), v));
     assert_eq!(
         send(
@@ -452,7 +483,7 @@ async fn an_ecdsa_channel_and_a_wallet_wrapped_signature_are_accepted() {
     // <Bytes>-wrapped sr25519 (a browser wallet's signRaw).
     let id = f.w.open(0, 10 * UNIT, DAY).await;
     let wrapped = p.vouchers.clone().wrapped();
-    let v = gb_voucher::sign(&wrapped, &f.w.escrow(), id, PRICE);
+    let v = gb_voucher::sign(&wrapped, &f.w.domain(), id, PRICE);
     let h = headers::encode(&PaymentPayload::new(f.w.network(), v));
     assert_eq!(
         send(
@@ -605,4 +636,55 @@ async fn health_and_metrics_are_served() {
     assert!(text.contains("gb_gateway_vouchers_accepted_total 1"));
     assert!(text.contains("gb_gateway_store_commit_seconds_bucket"));
     assert!(text.contains("gb_gateway_vouchers_rejected_total{cause=\"unpaid\"} 1"));
+}
+
+/// Issue 18 L8: a gateway does not start on an escrow instantiated for another chain
+/// (its `config().genesis_hash` is not the chain's): the vouchers its clients sign for
+/// this chain would all be refused at claim time, and an escrow that trusts another
+/// chain's genesis hash is open to that chain's vouchers.
+#[tokio::test]
+async fn a_gateway_refuses_an_escrow_deployed_for_another_chain() {
+    use gb_chain::{AccountKey, Chain as _, Instantiation};
+    use gb_client::Client;
+    let w = World::new(PRICE, 0).await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = config("http://127.0.0.1:9/", &dir.path().join("gw.db"), w.service);
+    // The suite's own escrow: deployed by gb-deploy with this chain's genesis hash.
+    let terms = gb_gateway::gateway::read_terms(&config, &w.client)
+        .await
+        .unwrap();
+    assert_eq!(terms.voucher_domain(), w.domain());
+    // The same code, instantiated for another chain's genesis hash.
+    let d = w.deployment();
+    let mut wrong = w.domain().genesis_hash;
+    wrong[0] ^= 0xFF;
+    let new = gb_deploy::suite::escrow_new(d.registry(), 100, &d.treasury, wrong);
+    let deployer = AccountKey::dev("Deployer");
+    let other = w
+        .client
+        .chain()
+        .instantiate(
+            &deployer,
+            &Instantiation {
+                code: bundles().escrow.wasm.clone(),
+                data: new.data.clone(),
+                salt: vec![2],
+                value: 0,
+            },
+        )
+        .await
+        .unwrap();
+    let mut elsewhere = d.clone();
+    elsewhere.contracts.escrow.address = other.address.clone();
+    let client = Client::new(w.client.chain().clone(), elsewhere);
+    match gb_gateway::gateway::read_terms(&config, &client).await {
+        Err(gb_gateway::StartError::EscrowWrongChain { escrow, node }) => {
+            assert_eq!(escrow, gb_protocol::network::genesis_hex(&wrong));
+            assert_eq!(
+                node,
+                gb_protocol::network::genesis_hex(&w.domain().genesis_hash)
+            );
+        }
+        other => panic!("expected EscrowWrongChain, got {other:?}"),
+    }
 }

@@ -16,7 +16,7 @@ use gb_deploy::{bundle, suite, Bundles, Options};
 use gb_gateway::config::Config;
 use gb_gateway::store::{sqlite::SqliteStore, Store};
 use gb_gateway::{Running, Setup};
-use gb_interfaces::{ChannelId, ServiceId, Voucher};
+use gb_interfaces::{ChannelId, ServiceId, Voucher, VoucherDomain};
 use gb_protocol::headers::{self, IDEMPOTENCY_KEY, PAYMENT_SIGNATURE};
 use gb_protocol::{PaymentPayload, PaymentRequired, PaymentResponse, Problem};
 use gb_voucher::{VoucherKey, VoucherSigner as _};
@@ -120,8 +120,14 @@ impl World {
         self.client.deployment().clone()
     }
 
+    /// The escrow's address.
     pub fn escrow(&self) -> [u8; 32] {
-        self.client.escrow().voucher_domain()
+        self.client.deployment().escrow().0
+    }
+
+    /// What vouchers sign besides channel and amount (v2): this chain and the escrow.
+    pub fn domain(&self) -> VoucherDomain {
+        self.client.voucher_domain()
     }
 
     pub fn network(&self) -> String {
@@ -152,7 +158,7 @@ impl World {
 
     /// Payer `i`'s voucher of `amount` in total on `channel`.
     pub fn voucher(&self, i: usize, channel: ChannelId, amount: u128) -> Voucher {
-        gb_voucher::sign(&self.payers[i].vouchers, &self.escrow(), channel, amount)
+        gb_voucher::sign(&self.payers[i].vouchers, &self.domain(), channel, amount)
     }
 
     /// The `PAYMENT-SIGNATURE` value of payer `i`'s voucher.
