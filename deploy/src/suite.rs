@@ -220,7 +220,8 @@ pub async fn plan<C: Chain>(
         .await
         .map_err(chain_step("registry::new"))?;
     let registry = registry_dry.address.clone();
-    let [c1, c2] = dependents_new(&registry, o);
+    let genesis = genesis_of(chain)?;
+    let [c1, c2] = dependents_new(&registry, o, genesis);
     let mut out = vec![PlannedContract {
         name: "registry",
         address: registry,
