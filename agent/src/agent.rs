@@ -230,15 +230,17 @@ impl Agent {
     // ---- discovery ---------------------------------------------------------------
 
     /// Every active service under `tag`, across all pages of the registry's ranked
-    /// listing, with records and score evidence, ordered by the selection policy's
-    /// order.
+    /// listing plus the tag's leaderboard (`top_by_tag`: a service a concurrent
+    /// swap-remove moved between pages is still found if it is on the board), with
+    /// records and score evidence, ordered by the selection policy's order.
     pub async fn discover(&self, tag: &str) -> Result<Vec<ServiceInfo>, AgentError> {
+        let registry = self.client.registry();
         let mut ids = Vec::new();
         let mut cursor = 0;
         loop {
             let page = self
                 .client
-                .query(self.client.registry().ranked_by_tag(tag, cursor, 0))
+                .query(registry.ranked_by_tag(tag, cursor, 0))
                 .await?;
             ids.extend(page.entries.iter().map(|e| e.service_id));
             match page.next_cursor {
@@ -246,6 +248,10 @@ impl Agent {
                 _ => break,
             }
         }
+        let top = self.client.query(registry.top_by_tag(tag)).await?;
+        ids.extend(top.entries.iter().map(|e| e.service_id));
+        ids.sort_unstable();
+        ids.dedup();
         let mut services = Vec::with_capacity(ids.len());
         for id in ids {
             if let Some(s) = self.fetch_service(id).await? {

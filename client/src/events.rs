@@ -111,6 +111,7 @@ pub fn registry_event(signature: &[u8; 32], data: &[u8]) -> Option<RegistryEvent
             ServiceDelisted,
             ServiceRelisted,
             ServiceDeleted,
+            Promoted,
         ]
     )
 }

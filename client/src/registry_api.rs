@@ -190,6 +190,25 @@ impl RegistryApi {
         )
     }
 
+    /// Anyone: puts `service_id` on `tag`'s leaderboard (see the contract's `promote`).
+    pub fn promote(&self, tag: &str, service_id: ServiceId) -> Fallible<()> {
+        let mut b = self.builder();
+        Message::fallible(
+            "registry::promote",
+            &self.address,
+            b.promote(tag.into(), service_id),
+        )
+    }
+
+    /// `tag`'s leaderboard, best first (at most 32 services; `next_cursor` is `None`).
+    pub fn top_by_tag(&self, tag: &str) -> Read<RankedPage> {
+        Message::read(
+            "registry::top_by_tag",
+            &self.address,
+            self.builder().top_by_tag(tag.into()),
+        )
+    }
+
     pub fn is_active(&self, service_id: ServiceId) -> Read<bool> {
         Message::read(
             "registry::is_active",

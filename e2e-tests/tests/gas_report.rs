@@ -131,9 +131,10 @@ async fn report<C: Chain>(m: Market<C>) -> String {
         "registry `register_service` (2 tags)",
         last(&m, "registry::register_service"),
     );
+    let mut medical = Vec::new();
     for i in 0..9 {
         let spec = m.spec(&format!("svc{i}"), UNIT + i as u128, &["medical"]);
-        m.call(&p, r.register_service("acme", spec)).await.unwrap();
+        medical.push(m.call(&p, r.register_service("acme", spec)).await.unwrap());
     }
     let ranked = m.dry_run(&p, r.ranked_by_tag("medical", 0, 32)).await;
     assert_eq!(ranked.value.entries.len(), 10);
@@ -141,6 +142,21 @@ async fn report<C: Chain>(m: Market<C>) -> String {
         &mut out,
         "registry `ranked_by_tag` (10 services, 1 oracle call)",
         ranked.cost,
+    );
+    for id in &medical {
+        m.call(&p, r.promote("medical", *id)).await.unwrap();
+    }
+    row(
+        &mut out,
+        "registry `promote` (joins a board of 8, no oracle call)",
+        last(&m, "registry::promote"),
+    );
+    let top = m.dry_run(&p, r.top_by_tag("medical")).await;
+    assert_eq!(top.value.entries.len(), 9);
+    row(
+        &mut out,
+        "registry `top_by_tag` (9 members, 1 oracle call)",
+        top.cost,
     );
 
     let c0 = m.clients[0].clone();
@@ -190,6 +206,27 @@ async fn report<C: Chain>(m: Market<C>) -> String {
         &mut out,
         "reputation `rate` (escrow + registry calls)",
         last(&m, "reputation::rate"),
+    );
+    // The leaderboard's worst case: a full board of listed members, so one oracle call
+    // over 33 ids; the paid and rated xray evicts the weakest (at the prior).
+    for i in 9..32 {
+        let spec = m.spec(&format!("svc{i}"), UNIT + i as u128, &["medical"]);
+        let id = m.call(&p, r.register_service("acme", spec)).await.unwrap();
+        m.call(&p, r.promote("medical", id)).await.unwrap();
+    }
+    m.call(&p, r.promote("medical", svc)).await.unwrap();
+    row(
+        &mut out,
+        "registry `promote` (full board: 1 oracle call over 33 ids, evicts)",
+        last(&m, "registry::promote"),
+    );
+    let top = m.dry_run(&p, r.top_by_tag("medical")).await;
+    assert_eq!(top.value.entries.len(), 32);
+    assert_eq!(top.value.entries[0].service_id, svc);
+    row(
+        &mut out,
+        "registry `top_by_tag` (32 members, 1 oracle call)",
+        top.cost,
     );
     m.call(&p, e.close(ch, None)).await.unwrap();
     row(
