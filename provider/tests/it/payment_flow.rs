@@ -3,9 +3,12 @@
 //! and problem type, nothing forwarded unpaid, nothing persisted wrongly.
 
 use crate::common::*;
+use bytes::Bytes;
 use gb_interfaces::{Voucher, VoucherDomain};
 use gb_protocol::headers::{self, IDEMPOTENCY_KEY, PAYMENT_CHANNEL, PAYMENT_SIGNATURE};
 use gb_protocol::{PaymentPayload, ProblemKind, ServiceInfo};
+use http_body_util::Full;
+use hyper_util::client::legacy::{connect::HttpConnector, Client as HttpClient};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
@@ -60,6 +63,20 @@ impl Fixture {
             assert!(a.headers.get("payment-required").is_none());
         }
         p
+    }
+
+    /// `POST /echo` (empty body) paying with `v` in `PAYMENT-SIGNATURE`.
+    async fn send_voucher(&self, c: &HttpClient<HttpConnector, Full<Bytes>>, v: Voucher) -> Answer {
+        let h = headers::encode(&PaymentPayload::new(self.w.network(), v));
+        send(
+            c,
+            self.g.addr,
+            "POST",
+            "/echo",
+            &[(PAYMENT_SIGNATURE, h)],
+            b"",
+        )
+        .await
     }
 }
 
@@ -245,31 +262,13 @@ async fn a_bad_signature_is_refused_and_nothing_is_stored() {
     // A signature over another amount.
     let mut v = f.w.voucher(0, id, PRICE);
     v.amount = 2 * PRICE;
-    let h = headers::encode(&PaymentPayload::new(f.w.network(), v));
-    let a = send(
-        &c,
-        f.g.addr,
-        "POST",
-        "/echo",
-        &[(PAYMENT_SIGNATURE, h)],
-        b"",
-    )
-    .await;
+    let a = f.send_voucher(&c, v).await;
     f.expect(&a, ProblemKind::InvalidSignature).await;
     // Signed for another escrow.
     let here = f.w.domain();
     let elsewhere = VoucherDomain::new(here.genesis_hash, [9; 32]);
     let v = gb_voucher::sign(&f.w.payers[0].vouchers, &elsewhere, id, PRICE);
-    let h = headers::encode(&PaymentPayload::new(f.w.network(), v));
-    let a = send(
-        &c,
-        f.g.addr,
-        "POST",
-        "/echo",
-        &[(PAYMENT_SIGNATURE, h)],
-        b"",
-    )
-    .await;
+    let a = f.send_voucher(&c, v).await;
     let p = f.expect(&a, ProblemKind::InvalidSignature).await;
     assert!(p.detail.unwrap().contains("another chain, escrow"));
     // Issue 18 L8: signed for this escrow address and channel on another chain, and the
@@ -282,16 +281,7 @@ async fn a_bad_signature_is_refused_and_nothing_is_stored() {
         Voucher::new(id, PRICE, f.w.payers[0].vouchers.sign_message(&old))
     };
     for v in [replayed, v1] {
-        let h = headers::encode(&PaymentPayload::new(f.w.network(), v));
-        let a = send(
-            &c,
-            f.g.addr,
-            "POST",
-            "/echo",
-            &[(PAYMENT_SIGNATURE, h)],
-            b"",
-        )
-        .await;
+        let a = f.send_voucher(&c, v).await;
         f.expect(&a, ProblemKind::InvalidSignature).await;
     }
     assert_eq!(f.hits(), 0);
@@ -466,38 +456,12 @@ async fn an_ecdsa_channel_and_a_wallet_wrapped_signature_are_accepted() {
             .deposit_and_open(f.w.service, key.signer(), 10 * UNIT, expiry);
     let id = f.w.client.send(&p.key, m).await.unwrap().value;
     let v = gb_voucher::sign(&key, &f.w.domain(), id, PRICE);
-    let h = headers::encode(&PaymentPayload::new(f.w.network(), v));
-    assert_eq!(
-        send(
-            &c,
-            f.g.addr,
-            "POST",
-            "/echo",
-            &[(PAYMENT_SIGNATURE, h)],
-            b""
-        )
-        .await
-        .status,
-        200
-    );
+    assert_eq!(f.send_voucher(&c, v).await.status, 200);
     // <Bytes>-wrapped sr25519 (a browser wallet's signRaw).
     let id = f.w.open(0, 10 * UNIT, DAY).await;
     let wrapped = p.vouchers.clone().wrapped();
     let v = gb_voucher::sign(&wrapped, &f.w.domain(), id, PRICE);
-    let h = headers::encode(&PaymentPayload::new(f.w.network(), v));
-    assert_eq!(
-        send(
-            &c,
-            f.g.addr,
-            "POST",
-            "/echo",
-            &[(PAYMENT_SIGNATURE, h)],
-            b""
-        )
-        .await
-        .status,
-        200
-    );
+    assert_eq!(f.send_voucher(&c, v).await.status, 200);
 }
 
 #[tokio::test]
