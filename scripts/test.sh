@@ -65,6 +65,8 @@ await() { # name
 }
 
 section "setup"
+# Stale test binaries of earlier runs (~0.5 GB each) once filled the disk mid-run.
+bash scripts/prune-cache.sh
 bash scripts/setup.sh --toolchain
 background setup bash scripts/setup.sh
 background offchain_build bash -c "CARGO_TARGET_DIR='$OFFCHAIN_TARGET' \
