@@ -27,6 +27,10 @@ if [[ "${1:-}" == "--workflow" ]]; then
   bin=gb-deploy
   set -- demo "$@"
 fi
-# The workspace's one feature set (scripts/test.sh builds the same: no second build).
-cargo build --quiet --locked --manifest-path offchain/Cargo.toml --workspace --features gb-agent/sandbox --bin "$bin"
+# The workspace's one feature set, and both binaries in one build: its units are then
+# exactly those of scripts/test.sh's `cargo test` (checked with `cargo +nightly build
+# --unit-graph`), so nothing is compiled twice. Built alone, gb-deploy's graph differs
+# (crates that only its proc-macros use get no debug info): 99 units, ~10 min cold.
+cargo build --quiet --locked --manifest-path offchain/Cargo.toml --workspace --features gb-agent/sandbox \
+  --bin gb-market --bin gb-deploy
 exec "$CARGO_TARGET_DIR/debug/$bin" "$@"
