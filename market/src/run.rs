@@ -488,6 +488,14 @@ pub async fn run(
     }
 
     // ---- rounds ---------------------------------------------------------------------
+    let on_node = ctx.client.chain().info().url.is_some();
+    if on_node {
+        ctx.log.say(
+            "\n(on a node a round is not a day: the node's clock cannot be moved, so each \
+             agent rates a service once in the run — the reputation contract takes one rating \
+             per client, payee and day — and later ratings are skipped)",
+        );
+    }
     for round in 1..=ctx.cfg.rounds {
         ctx.log.say(format!("\n--- round {round} ---"));
         for m in markets_live.iter_mut() {
@@ -549,14 +557,16 @@ pub async fn run(
             rate_ensemble(&mut ctx, en).await?;
         }
         // A round is a day: the reputation contract takes one rating per client,
-        // payee and day. (A node's clock cannot be moved: ratings refused there for
-        // this reason are skipped.)
-        if ctx
-            .client
-            .chain()
-            .advance(gb_scoring::decay::EPOCH_MS)
-            .await
-            .is_ok()
+        // payee and day. Only the in-process chain's clock can be moved; a node's
+        // `advance` would wait a real day, so on a node the rounds share the day and the
+        // ratings it refuses for this reason are skipped.
+        if !on_node
+            && ctx
+                .client
+                .chain()
+                .advance(gb_scoring::decay::EPOCH_MS)
+                .await
+                .is_ok()
         {
             for m in &markets_live {
                 for s in &m.services {
@@ -800,7 +810,7 @@ async fn rate(ctx: &mut Ctx, m: &mut LiveMarket) -> Result<(), RunError> {
             let rq = rated_quality(m.task, q);
             let rated = match a.agent.rate(id, Rating::Quality(rq)).await {
                 Ok(r) => r,
-                Err(e) if e.to_string().contains("AlreadyRatedPayeeThisEpoch") => continue,
+                Err(e) if rated_this_epoch(&e) => continue,
                 Err(e) => {
                     return Err(RunError::Agent {
                         who: a.name.clone(),
@@ -834,15 +844,22 @@ async fn rate_ensemble(ctx: &mut Ctx, en: &mut EnsembleLive) -> Result<(), RunEr
     let id = en.provider.id;
     if en.clinic.paid_since_rating.remove(&id) {
         if let Some(q) = measured(en.clinic.answers.get(&id)) {
-            let rated = en
+            let rated = match en
                 .clinic
                 .agent
                 .rate(id, Rating::Quality(rated_quality(Task::BreastCancer, q)))
                 .await
-                .map_err(|e| RunError::Agent {
-                    who: "clinic".into(),
-                    reason: e.to_string(),
-                })?;
+            {
+                Ok(r) => r,
+                // On a node the rounds share one day (see the rounds' loop).
+                Err(e) if rated_this_epoch(&e) => return Ok(()),
+                Err(e) => {
+                    return Err(RunError::Agent {
+                        who: "clinic".into(),
+                        reason: e.to_string(),
+                    })
+                }
+            };
             en.clinic.rated.insert(id);
             en.ratings.push(rated.stars);
             ctx.log.say(format!(
@@ -856,6 +873,13 @@ async fn rate_ensemble(ctx: &mut Ctx, en: &mut EnsembleLive) -> Result<(), RunEr
     ctx.cost.fees += fees;
     ctx.cost.ref_time += ref_time;
     Ok(())
+}
+
+/// The reputation contract's refusal of a second rating of one payee by one client in
+/// one day (on a node, whose clock the run cannot move, the rounds share a day).
+fn rated_this_epoch(e: &gb_agent::AgentError) -> bool {
+    matches!(e, gb_agent::AgentError::Client(c)
+        if c.reputation_error() == Some(reputation::Error::AlreadyRatedPayeeThisEpoch))
 }
 
 /// The market's ranking (registry order: score, price, id) and scores by name.
