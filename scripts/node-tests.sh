@@ -11,6 +11,8 @@
 #  4. the agent SDK's flows (agent/tests/node.rs, feature gb-agent/node-tests) on the
 #     same node: real gateways following the node's finalized events, 100 paid calls,
 #     the gateway's claims, ratings, an impostor, the budget, an agent buying a sub-task.
+#  5. the main command on the same node: `gb-market --url` (real models behind gateways,
+#     paying agents, the ensemble; ~2.5 min; fails if its books do not balance).
 #
 #   bash scripts/node-tests.sh [test-name-filter]
 #
@@ -110,6 +112,13 @@ GB_GAS_NODE_URL="$url" cargo test "${E2E[@]}" --test gas_report
 
 echo "[node] the agent SDK's flows on the node (agent/tests/node.rs): real gateways, paid calls, claims, ratings ($((SECONDS - t0))s)"
 CONTRACTS_NODE_URL="$url" cargo test "${E2E[@]}" --test node on_a_node_ -- --test-threads=1
+# The whole run, not --quick: in its round 5 the clinic's channel to the ensemble runs
+# dry, and the ensemble's gateway (following finalized blocks) sees the top-up after the
+# agent's retry — the agent must wait for it, not top up again (it failed with "keeps
+# asking for payment after 4 fixes" before). The timeout catches a run that waits on
+# the node's clock (each round once slept a real day there).
+echo "[node] the main command on the node: gb-market --url (exit 3 if its books do not balance) ($((SECONDS - t0))s)"
+timeout 900 "$CARGO_TARGET_DIR/debug/gb-market" --url "$url"
 if [[ -n "${node_pid:-}" ]]; then
   kill "$node_pid"
   wait "$node_pid" 2>/dev/null || true

@@ -251,6 +251,23 @@ impl Agent {
         self.refresh_channel(id).await
     }
 
+    /// Reads channel `id` from the chain into the store and the books, and returns its
+    /// facts (`None` if escrow has no such channel).
+    pub(crate) async fn chain_channel(
+        &self,
+        id: ChannelId,
+    ) -> Result<Option<crate::pay::ChainFacts>, AgentError> {
+        let Some(ch) = self.client.query(self.client.escrow().channel(id)).await? else {
+            return Ok(None);
+        };
+        self.adopt(&ch).await?;
+        Ok(Some(crate::pay::ChainFacts {
+            funds: ch.funds,
+            expiry: ch.expiry,
+            open: ch.state == ChannelState::Open,
+        }))
+    }
+
     /// Reads channel `id` from the chain into the store and the books.
     pub async fn refresh_channel(&self, id: ChannelId) -> Result<(), AgentError> {
         let ch = self

@@ -116,13 +116,50 @@ impl Paid {
 /// What one attempt produced.
 enum Outcome {
     Done(Box<Paid>),
-    /// Try again now (books resynchronized, channel fixed…), pay this time.
-    Again,
+    /// Try again now (books resynchronized, channel fixed…), pay this time. Carries
+    /// what the gateway said, for the error if it keeps asking.
+    Again(String),
+    /// The chain already has what the gateway asked for (funds added, expiry moved, the
+    /// channel opened) but the gateway, which follows finalized blocks, has not seen it
+    /// yet: try again after a pause, without another transaction.
+    Behind(String),
     /// Try again after a pause, with the same voucher.
     Later(String),
     /// Try again after a pause with a new voucher (the upstream failed and the
     /// gateway refunded the charge).
     Refunded(String),
+}
+
+/// The longest pause between two tries while a gateway catches up with the chain.
+const BEHIND_PAUSE_MAX_MS: u64 = 2_000;
+
+/// A channel's facts as the chain has them now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct ChainFacts {
+    pub funds: Balance,
+    pub expiry: u64,
+    pub open: bool,
+}
+
+/// True if the gateway refused on facts the chain has already moved past: the channel
+/// is open on chain and either holds `required` (if non-zero) while the gateway saw less,
+/// or expires after `wanted_expiry` (if non-zero) while the gateway saw it earlier. A
+/// refusal without the gateway's view of the channel is taken at its word.
+pub(crate) fn gateway_behind(
+    gateway: Option<&ChannelStatus>,
+    chain: &Option<ChainFacts>,
+    required: Balance,
+    wanted_expiry: u64,
+) -> bool {
+    let (Some(seen), Some(now)) = (gateway, chain) else {
+        return false;
+    };
+    if !now.open {
+        return false;
+    }
+    let funds_moved = required > 0 && now.funds >= required && seen.funds < now.funds;
+    let expiry_moved = wanted_expiry > 0 && now.expiry > wanted_expiry && seen.expiry < now.expiry;
+    funds_moved || expiry_moved
 }
 
 fn header(name: &'static str, value: &str) -> Result<(HeaderName, HeaderValue), AgentError> {
@@ -183,6 +220,8 @@ impl Agent {
         let mut attempts = 0u32;
         let mut fixes = 0u32;
         let mut backoff = self.config.pay.retry_backoff_ms;
+        let behind_since = std::time::Instant::now();
+        let mut behind_pause = self.config.pay.retry_backoff_ms.max(1);
         loop {
             attempts += 1;
             if paying && voucher.is_none() {
@@ -204,12 +243,14 @@ impl Agent {
                     paid.attempts = attempts;
                     return Ok(*paid);
                 }
-                Ok(Outcome::Again) => {
+                Ok(Outcome::Again(said)) => {
                     fixes += 1;
                     if fixes > 4 {
                         return Err(AgentError::Protocol {
                             service_id: service.id,
-                            reason: "the gateway keeps asking for payment after 4 fixes".into(),
+                            reason: format!(
+                                "the gateway keeps asking for payment after 4 fixes (last: {said})"
+                            ),
                         });
                     }
                     paying = true;
@@ -217,6 +258,24 @@ impl Agent {
                     // The channel may have changed (closed, topped up…).
                     channel = self.channel_for(service, gateway_margin).await?;
                     attempts -= 1;
+                }
+                Ok(Outcome::Behind(reason)) => {
+                    // Bounded by the call's timeout: a production chain finalizes in
+                    // tens of seconds, a dev node in well under one.
+                    if behind_since.elapsed() >= Duration::from_millis(self.config.pay.timeout_ms) {
+                        return Err(AgentError::Protocol {
+                            service_id: service.id,
+                            reason: format!(
+                                "the gateway did not catch up with the chain within {} ms ({reason})",
+                                self.config.pay.timeout_ms
+                            ),
+                        });
+                    }
+                    voucher = None;
+                    paying = true;
+                    attempts -= 1;
+                    tokio::time::sleep(Duration::from_millis(behind_pause)).await;
+                    behind_pause = (behind_pause * 2).min(BEHIND_PAUSE_MAX_MS);
                 }
                 Ok(Outcome::Refunded(reason)) => {
                     voucher = None;
@@ -518,31 +577,62 @@ impl Agent {
         }
         let problem = problem_of(response).await;
         let kind = problem.kind();
+        let said = format!(
+            "{}{}",
+            problem.title,
+            problem
+                .detail
+                .as_ref()
+                .map(|d| format!(": {d}"))
+                .unwrap_or_default()
+        );
         match kind {
             // Unpaid probe, or the books were behind: pay (again) with fresh books.
-            Some(ProblemKind::Unpaid | ProblemKind::StaleAmount) => Ok(Outcome::Again),
-            None if voucher.is_none() => Ok(Outcome::Again),
+            Some(ProblemKind::Unpaid | ProblemKind::StaleAmount) => Ok(Outcome::Again(said)),
+            None if voucher.is_none() => Ok(Outcome::Again(said)),
             Some(ProblemKind::InsufficientFunds) => {
+                // The chain first: a top-up the gateway has not seen yet is not repeated.
+                let on_chain = self.chain_channel(channel).await.map_err(fatal)?;
+                let required = terms
+                    .channel
+                    .as_ref()
+                    .map_or(service.price, |s| s.required_cumulative);
+                if gateway_behind(terms.channel.as_ref(), &on_chain, required, 0) {
+                    return Ok(Outcome::Behind(said));
+                }
                 let size = service
                     .price
                     .saturating_mul(u128::from(self.config.channels.calls_per_channel.max(1)));
                 self.top_up(channel, size).await.map_err(fatal)?;
-                Ok(Outcome::Again)
+                Ok(Outcome::Again(said))
             }
             Some(ProblemKind::ChannelExpiring) => {
+                let on_chain = self.chain_channel(channel).await.map_err(fatal)?;
                 let now = self.now().await.map_err(fatal)?;
+                let wanted = now.saturating_add(terms.min_expiry_margin_ms);
+                if gateway_behind(terms.channel.as_ref(), &on_chain, 0, wanted) {
+                    return Ok(Outcome::Behind(said));
+                }
                 self.extend(
                     channel,
                     now.saturating_add(self.config.channels.duration_ms),
                 )
                 .await
                 .map_err(fatal)?;
-                Ok(Outcome::Again)
+                Ok(Outcome::Again(said))
             }
-            Some(ProblemKind::ChannelClosed | ProblemKind::ChannelNotFound) => {
+            Some(ProblemKind::ChannelNotFound) => {
+                // Opened on chain but not yet seen by the gateway: wait for it.
+                match self.chain_channel(channel).await.map_err(fatal)? {
+                    Some(c) if c.open => Ok(Outcome::Behind(said)),
+                    Some(_) => Ok(Outcome::Again(said)),
+                    None => Err(fatal(AgentError::NoChannel(channel))),
+                }
+            }
+            Some(ProblemKind::ChannelClosed) => {
                 // Read it back from the chain: a closed channel is not used again.
                 self.refresh_channel(channel).await.map_err(fatal)?;
-                Ok(Outcome::Again)
+                Ok(Outcome::Again(said))
             }
             _ => Err(fatal(AgentError::Gateway {
                 service_id: service.id,
@@ -717,6 +807,88 @@ mod tests {
     use super::*;
     use crate::discover::{Evidence, ServiceInfo};
     use gb_protocol::{Account, BatchSettlementExtra, PaymentRequirements, Resource};
+
+    fn seen(funds: Balance, expiry: u64) -> ChannelStatus {
+        ChannelStatus {
+            channel_id: 1,
+            accepted_cumulative: 0,
+            spent: 0,
+            required_cumulative: 0,
+            funds,
+            claimed_on_chain: 0,
+            expiry,
+            open: true,
+        }
+    }
+
+    fn chain(funds: Balance, expiry: u64, open: bool) -> Option<ChainFacts> {
+        Some(ChainFacts {
+            funds,
+            expiry,
+            open,
+        })
+    }
+
+    #[test]
+    fn a_top_up_the_gateway_has_not_seen_is_waited_for_not_repeated() {
+        // The gateway saw 160, the chain holds 320 and the call needs 168: wait.
+        assert!(gateway_behind(
+            Some(&seen(160, 0)),
+            &chain(320, 0, true),
+            168,
+            0
+        ));
+        // The chain holds no more than the gateway saw: top up.
+        assert!(!gateway_behind(
+            Some(&seen(160, 0)),
+            &chain(160, 0, true),
+            168,
+            0
+        ));
+        // More on chain, but still not enough for the call: top up.
+        assert!(!gateway_behind(
+            Some(&seen(160, 0)),
+            &chain(165, 0, true),
+            168,
+            0
+        ));
+    }
+
+    #[test]
+    fn an_extension_the_gateway_has_not_seen_is_waited_for_not_repeated() {
+        assert!(gateway_behind(
+            Some(&seen(0, 1_000)),
+            &chain(0, 9_000, true),
+            0,
+            5_000
+        ));
+        // The chain's expiry is not past what the gateway wants: extend.
+        assert!(!gateway_behind(
+            Some(&seen(0, 1_000)),
+            &chain(0, 4_000, true),
+            0,
+            5_000
+        ));
+        // The gateway already saw that expiry: its refusal stands.
+        assert!(!gateway_behind(
+            Some(&seen(0, 9_000)),
+            &chain(0, 9_000, true),
+            0,
+            5_000
+        ));
+    }
+
+    #[test]
+    fn a_closed_or_unknown_channel_or_a_refusal_without_a_status_is_taken_at_its_word() {
+        assert!(!gateway_behind(
+            Some(&seen(160, 0)),
+            &chain(320, 0, false),
+            168,
+            0
+        ));
+        assert!(!gateway_behind(Some(&seen(160, 0)), &None, 168, 0));
+        assert!(!gateway_behind(None, &chain(320, 0, true), 168, 0));
+    }
 
     const G: &str = "0x1111111111111111111111111111111111111111111111111111111111111111";
     const ESCROW: [u8; 32] = [2; 32];
