@@ -175,6 +175,14 @@ impl ChannelBooks {
         self.signed = self.signed.max(accepted);
     }
 
+    /// The gateway refused a voucher as stale and needs at least `required` in total for
+    /// the next call of `price` (its spent + calls in flight + price): the next voucher
+    /// is not planned below it, so a call that lost a race to concurrent calls signs
+    /// above them instead of re-sending the highest voucher another call holds.
+    pub fn gateway_requires(&mut self, required: Balance, price: Balance) {
+        self.spent_view = self.spent_view.max(required.saturating_sub(price));
+    }
+
     /// A call that was not charged (refused before payment or never delivered).
     pub fn uncharged(&mut self, price: Balance) {
         self.in_flight = self.in_flight.saturating_sub(1);
@@ -229,6 +237,26 @@ mod tests {
                 v
             }
         })
+    }
+
+    #[test]
+    fn a_stale_refusal_plans_the_next_voucher_at_the_gateways_requirement() {
+        let key = VoucherKey::sr25519("//Alice").unwrap();
+        let mut b = books();
+        // Three calls in flight: vouchers 10, 20, 30. The gateway served 20 and 30 first
+        // and refuses 10 (it needs 40: spent and in flight 30 + price 10).
+        for _ in 0..3 {
+            run(&mut b, &key, 10, 1_000).unwrap();
+        }
+        b.uncharged(10);
+        b.acknowledge(30, 30, false);
+        // Without the gateway's figure the books would re-send the highest voucher (30).
+        assert_eq!(b.plan(10, 1_000).unwrap(), Next::Reuse(b.last.unwrap()));
+        b.gateway_requires(40, 10);
+        assert!(matches!(
+            b.plan(10, 1_000).unwrap(),
+            Next::Sign { amount: 40, .. }
+        ));
     }
 
     #[test]

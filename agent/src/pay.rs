@@ -123,12 +123,18 @@ enum Outcome {
     /// channel opened) but the gateway, which follows finalized blocks, has not seen it
     /// yet: try again after a pause, without another transaction.
     Behind(String),
+    /// The voucher was stale: concurrent calls on the channel were served first. Pay
+    /// again at once, above them.
+    Overtaken(String),
     /// Try again after a pause, with the same voucher.
     Later(String),
     /// Try again after a pause with a new voucher (the upstream failed and the
     /// gateway refunded the charge).
     Refunded(String),
 }
+
+/// How often one call may be overtaken by concurrent calls of its channel.
+const MAX_OVERTAKEN: u32 = 64;
 
 /// The longest pause between two tries while a gateway catches up with the chain.
 const BEHIND_PAUSE_MAX_MS: u64 = 2_000;
@@ -219,6 +225,7 @@ impl Agent {
         let mut voucher: Option<Voucher> = None;
         let mut attempts = 0u32;
         let mut fixes = 0u32;
+        let mut overtaken = 0u32;
         let mut backoff = self.config.pay.retry_backoff_ms;
         let behind_since = std::time::Instant::now();
         let mut behind_pause = self.config.pay.retry_backoff_ms.max(1);
@@ -257,6 +264,22 @@ impl Agent {
                     voucher = None;
                     // The channel may have changed (closed, topped up…).
                     channel = self.channel_for(service, gateway_margin).await?;
+                    attempts -= 1;
+                }
+                Ok(Outcome::Overtaken(said)) => {
+                    // Each loss means another call of this channel was served: bounded,
+                    // but far above the 4 fixes (8+ calls in flight race for each slot).
+                    overtaken += 1;
+                    if overtaken > MAX_OVERTAKEN {
+                        return Err(AgentError::Protocol {
+                            service_id: service.id,
+                            reason: format!(
+                                "overtaken by concurrent calls on channel {channel} {MAX_OVERTAKEN} times (last: {said})"
+                            ),
+                        });
+                    }
+                    paying = true;
+                    voucher = None;
                     attempts -= 1;
                 }
                 Ok(Outcome::Behind(reason)) => {
@@ -588,7 +611,20 @@ impl Agent {
         );
         match kind {
             // Unpaid probe, or the books were behind: pay (again) with fresh books.
-            Some(ProblemKind::Unpaid | ProblemKind::StaleAmount) => Ok(Outcome::Again(said)),
+            Some(ProblemKind::Unpaid) => Ok(Outcome::Again(said)),
+            // Concurrent calls on the channel overtook this one: sign at least what the
+            // gateway now requires (not a fix of the channel: counted apart).
+            Some(ProblemKind::StaleAmount) => {
+                let required = problem
+                    .required_cumulative
+                    .or(terms.channel.as_ref().map(|s| s.required_cumulative));
+                if let Some(required) = required {
+                    if let Some(b) = lock(&self.state).books.get_mut(&channel) {
+                        b.gateway_requires(required, service.price);
+                    }
+                }
+                Ok(Outcome::Overtaken(said))
+            }
             None if voucher.is_none() => Ok(Outcome::Again(said)),
             Some(ProblemKind::InsufficientFunds) => {
                 // The chain first: a top-up the gateway has not seen yet is not repeated.
