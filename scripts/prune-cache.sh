@@ -15,10 +15,22 @@
 # (one run builds a target's feature sets together). Older ones are deleted. Libraries
 # (.rlib/.rmeta/.so) are left alone: a dependency's older variant may be the one a
 # feature set still uses.
+#
+# Low on space (under GB_PRUNE_MIN_FREE_GB, default 40 GB, free on the cache's disk):
+# every executable goes. A run from a new clone path rebuilds all of our test binaries
+# anyway (the path is part of their hash: one set is ~25 GB), so CI loses nothing, and
+# two clean-clone runs within an hour would otherwise each add a full set.
 set -euo pipefail
 CACHE=${GB_CACHE:-$HOME/.cache/global-brain}
 KEEP_WITHIN_S=3600
+MIN_FREE_GB=${GB_PRUNE_MIN_FREE_GB:-40}
 dry=${1:-}
+mkdir -p "$CACHE"
+free_gb=$(df -B1G --output=avail "$CACHE" | tail -1 | tr -d ' ')
+if ((free_gb < MIN_FREE_GB)); then
+  KEEP_WITHIN_S=-1
+  echo "[prune-cache] ${free_gb} GB free (< ${MIN_FREE_GB}): deleting every test and binary executable"
+fi
 
 freed=0
 count=0
@@ -37,7 +49,7 @@ for deps in "$CACHE"/target*/{debug,release}/deps; do
       awk -v keep="$KEEP_WITHIN_S" '
         { stem = $3; sub(/-[0-9a-f]+$/, "", stem); t[NR] = $1; line[NR] = $0; s[NR] = stem
           if ($1 > newest[stem]) newest[stem] = $1 }
-        END { for (i = 1; i <= NR; i++) if (t[i] < newest[s[i]] - keep) print line[i] }'
+        END { for (i = 1; i <= NR; i++) if (keep < 0 || t[i] < newest[s[i]] - keep) print line[i] }'
   )
 done
 verb=deleted
