@@ -270,12 +270,10 @@ impl Agent {
 
     /// Reads channel `id` from the chain into the store and the books.
     pub async fn refresh_channel(&self, id: ChannelId) -> Result<(), AgentError> {
-        let ch = self
-            .client
-            .query(self.client.escrow().channel(id))
+        self.chain_channel(id)
             .await?
-            .ok_or(AgentError::NoChannel(id))?;
-        self.adopt(&ch).await
+            .map(|_| ())
+            .ok_or(AgentError::NoChannel(id))
     }
 
     async fn adopt(&self, ch: &Channel) -> Result<(), AgentError> {

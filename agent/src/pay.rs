@@ -227,7 +227,7 @@ impl Agent {
         let mut fixes = 0u32;
         let mut overtaken = 0u32;
         let mut backoff = self.config.pay.retry_backoff_ms;
-        let behind_since = std::time::Instant::now();
+        let started = std::time::Instant::now();
         let mut behind_pause = self.config.pay.retry_backoff_ms.max(1);
         loop {
             attempts += 1;
@@ -285,7 +285,7 @@ impl Agent {
                 Ok(Outcome::Behind(reason)) => {
                     // Bounded by the call's timeout: a production chain finalizes in
                     // tens of seconds, a dev node in well under one.
-                    if behind_since.elapsed() >= Duration::from_millis(self.config.pay.timeout_ms) {
+                    if started.elapsed() >= Duration::from_millis(self.config.pay.timeout_ms) {
                         return Err(AgentError::Protocol {
                             service_id: service.id,
                             reason: format!(

@@ -178,46 +178,17 @@ async fn an_agent_refuses_a_deployment_or_an_escrow_of_another_chain() {
 /// and gave up after 4 such "fixes".)
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn eight_concurrent_calls_on_one_channel_are_each_served_and_charged_once() {
-    use gb_agent::{AgentConfig, CallRequest, Order, SelectionPolicy};
-    use std::sync::Arc;
     const TASKS: u32 = 8;
     const EACH: u32 = 25;
     let market = Market::start(1).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let mut config = AgentConfig::new(dir.path().join("agent.db"));
-    config.selection = SelectionPolicy {
-        order: Order::Score,
-        epsilon: 0.0,
-        newcomer_n: 0,
-    };
-    config.pay.max_ahead_calls = 64;
-    config.channels.calls_per_channel = TASKS * EACH + 10;
-    let agent = Arc::new(market.agent_with("Alice", config).await.unwrap());
-    let s = agent.service(1).await.unwrap();
-    agent
-        .call(&s, CallRequest::post("/", "warm"))
-        .await
-        .unwrap()
-        .response
-        .bytes()
+    let (agent, s) = market
+        .one_channel_agent(dir.path(), TASKS * EACH)
         .await
         .unwrap();
-    let mut tasks = Vec::new();
-    for t in 0..TASKS {
-        let (agent, s) = (agent.clone(), s.clone());
-        tasks.push(tokio::spawn(async move {
-            for i in 0..EACH {
-                let paid = agent
-                    .call(&s, CallRequest::post("/", format!("{t}-{i}")))
-                    .await?;
-                paid.response.bytes().await?;
-            }
-            anyhow::Ok(())
-        }));
-    }
-    for t in tasks {
-        t.await.unwrap().unwrap();
-    }
+    gb_agent::testkit::calls_at_once(&agent, &s, TASKS, EACH)
+        .await
+        .unwrap();
     let calls = u64::from(TASKS * EACH + 1);
     let service = &market.services[0];
     assert_eq!(service.upstream.served(), calls, "every call served once");

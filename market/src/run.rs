@@ -313,7 +313,9 @@ pub async fn run(
     let deployment = gb_deploy::suite::deploy(&chain, &bundles, &deployer, &opts)
         .await
         .map_err(|e| RunError::Deploy(e.to_string()))?;
-    let suffix = if chain.info().url.is_some() {
+    // A node's clock cannot be moved, and names there must not collide with earlier runs.
+    let on_node = chain.info().url.is_some();
+    let suffix = if on_node {
         format!("-{}", now % 1_000_000)
     } else {
         String::new()
@@ -488,7 +490,6 @@ pub async fn run(
     }
 
     // ---- rounds ---------------------------------------------------------------------
-    let on_node = ctx.client.chain().info().url.is_some();
     if on_node {
         ctx.log.say(
             "\n(on a node a round is not a day: the node's clock cannot be moved, so each \

@@ -15,10 +15,8 @@
 use gb_agent::budget::{Budget, BudgetPolicy};
 use gb_agent::ledger::{sign_voucher, ChannelBooks, Next};
 use gb_agent::store::{ChannelRecord, Store};
-use gb_agent::testkit::{Market, UNIT};
-use gb_agent::{AgentConfig, CallRequest, Order, SelectionPolicy};
+use gb_agent::testkit::{calls_at_once, Market, UNIT};
 use gb_voucher::VoucherKey;
-use std::sync::Arc;
 use std::time::Instant;
 
 async fn client_cost(
@@ -89,45 +87,12 @@ async fn client_cost(
 async fn through_gateway(calls: u32, concurrency: u32) -> anyhow::Result<f64> {
     let market = Market::start(1).await?;
     let dir = tempfile::tempdir()?;
-    let mut config = AgentConfig::new(dir.path().join("agent.db"));
-    config.selection = SelectionPolicy {
-        order: Order::Score,
-        epsilon: 0.0,
-        newcomer_n: 0,
-    };
-    config.pay.max_ahead_calls = 64;
-    config.channels.calls_per_channel = calls + 10;
-    let agent = Arc::new(market.agent_with("Alice", config).await?);
-    let s = agent.service(1).await?;
-    // Warm up: channel, terms, connection.
-    agent
-        .call(&s, CallRequest::post("/", "warm"))
-        .await?
-        .response
-        .bytes()
-        .await?;
+    let (agent, s) = market.one_channel_agent(dir.path(), calls).await?;
+    let each = calls / concurrency;
     let start = Instant::now();
-    let mut tasks = Vec::new();
-    for t in 0..concurrency {
-        let (agent, s) = (agent.clone(), s.clone());
-        let n = calls / concurrency;
-        tasks.push(tokio::spawn(async move {
-            for i in 0..n {
-                let paid = agent
-                    .call(&s, CallRequest::post("/", format!("{t}-{i}")))
-                    .await?;
-                paid.response.bytes().await?;
-            }
-            anyhow::Ok(())
-        }));
-    }
-    for t in tasks {
-        t.await??;
-    }
-    let rate = f64::from(calls / concurrency * concurrency) / start.elapsed().as_secs_f64();
-    anyhow::ensure!(
-        market.services[0].upstream.served() == u64::from(calls / concurrency * concurrency + 1)
-    );
+    calls_at_once(&agent, &s, concurrency, each).await?;
+    let rate = f64::from(each * concurrency) / start.elapsed().as_secs_f64();
+    anyhow::ensure!(market.services[0].upstream.served() == u64::from(each * concurrency + 1));
     Ok(rate)
 }
 

@@ -235,4 +235,59 @@ impl Market {
         self.client.chain().advance(ms).await?;
         Ok(())
     }
+
+    /// `//Alice`'s agent (its store under `dir`) with one warm-up call to service 1 made:
+    /// the channel opened (sized for `calls` more calls), the terms checked, the
+    /// connection up. Score order without exploration, 64 calls ahead: every later call
+    /// to service 1 goes to that one channel.
+    pub async fn one_channel_agent(
+        &self,
+        dir: &std::path::Path,
+        calls: u32,
+    ) -> anyhow::Result<(Arc<Agent>, crate::ServiceInfo)> {
+        let mut config = AgentConfig::new(dir.join("agent.db"));
+        config.selection = crate::SelectionPolicy {
+            order: crate::Order::Score,
+            epsilon: 0.0,
+            newcomer_n: 0,
+        };
+        config.pay.max_ahead_calls = 64;
+        config.channels.calls_per_channel = calls + 10;
+        let agent = Arc::new(self.agent_with("Alice", config).await?);
+        let service = agent.service(1).await?;
+        agent
+            .call(&service, crate::CallRequest::post("/", "warm"))
+            .await?
+            .response
+            .bytes()
+            .await?;
+        Ok((agent, service))
+    }
+}
+
+/// `tasks` tasks at once, each making `each` paid calls of `agent` to `service` (bodies
+/// `"{task}-{i}"`) and reading every response.
+pub async fn calls_at_once(
+    agent: &Arc<Agent>,
+    service: &crate::ServiceInfo,
+    tasks: u32,
+    each: u32,
+) -> anyhow::Result<()> {
+    let mut running = Vec::new();
+    for t in 0..tasks {
+        let (agent, service) = (agent.clone(), service.clone());
+        running.push(tokio::spawn(async move {
+            for i in 0..each {
+                let paid = agent
+                    .call(&service, crate::CallRequest::post("/", format!("{t}-{i}")))
+                    .await?;
+                paid.response.bytes().await?;
+            }
+            anyhow::Ok(())
+        }));
+    }
+    for r in running {
+        r.await??;
+    }
+    Ok(())
 }
